@@ -1,0 +1,55 @@
+//! `msp-agent`: the command-line tool (DESIGN §5).
+
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod policy_cmd;
+
+/// msp-agent: guarded agentic automation for MSP help desks.
+#[derive(Parser)]
+#[command(name = "msp-agent", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check policy files and ask the policy engine for decisions.
+    #[command(subcommand)]
+    Policy(policy_cmd::PolicyCommand),
+}
+
+/// A failure that ends the command with an exit code and a one-line message.
+pub(crate) struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    /// Usage or input error: exit 2.
+    pub(crate) fn input(message: impl std::fmt::Display) -> Self {
+        Failure {
+            code: 2,
+            message: message.to_string(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Policy(cmd) => policy_cmd::run(cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            // One line, whatever the message holds.
+            eprintln!("msp-agent: {}", f.message.replace('\n', " "));
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! `msp-agent policy check | decide | explain`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use msp_agent_policy::{ActionClass, ActionRequest, Decision, Policy, builtin_action};
+use serde::Serialize;
+
+use crate::Failure;
+
+#[derive(Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Validate a policy file: exit 0 if valid, 2 with the error otherwise.
+    Check {
+        /// The policy file (TOML).
+        file: PathBuf,
+    },
+    /// Print the decision for one action.
+    Decide(DecideArgs),
+    /// Explain the decision for one action in plain English.
+    Explain(DecideArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct DecideArgs {
+    /// Policy file; the built-in policy when absent.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Client (tenant) id.
+    #[arg(long)]
+    tenant: String,
+    /// Action (tool) name.
+    #[arg(long)]
+    action: String,
+    /// Triage confidence in [0, 1].
+    #[arg(long, default_value_t = 1.0, value_parser = parse_confidence)]
+    confidence: f64,
+    /// The target is privileged (admin, break-glass, service account, VIP).
+    #[arg(long)]
+    privileged: bool,
+    /// Executions of this action for this client in the last hour (for limits).
+    #[arg(long)]
+    recent: Option<u32>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_confidence(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(c) if (0.0..=1.0).contains(&c) => Ok(c),
+        _ => Err(format!("`{s}` is not a number between 0 and 1")),
+    }
+}
+
+#[derive(Serialize)]
+struct DecisionJson<'a> {
+    tenant: &'a str,
+    action: &'a str,
+    #[serde(flatten)]
+    decision: &'a Decision,
+}
+
+fn load(path: Option<&PathBuf>) -> Result<Policy, Failure> {
+    match path {
+        Some(p) => Policy::from_file(p).map_err(Failure::input),
+        None => Ok(Policy::builtin()),
+    }
+}
+
+fn decide(args: &DecideArgs) -> Result<Decision, Failure> {
+    let policy = load(args.policy.as_ref())?;
+    // The CLI asks about an action by name: its class is the one the policy knows.
+    let class = builtin_action(&args.action).map_or(ActionClass::Write, |a| a.class);
+    let mut req = ActionRequest::new(&args.tenant, &args.action, class)
+        .confidence(args.confidence)
+        .privileged(args.privileged);
+    req.recent_executions = args.recent;
+    Ok(policy.decide(&req))
+}
+
+pub(crate) fn run(cmd: PolicyCommand) -> Result<(), Failure> {
+    match cmd {
+        PolicyCommand::Check { file } => {
+            let policy = load(Some(&file))?;
+            println!(
+                "{}: ok ({} client sections)",
+                file.display(),
+                policy.clients().count()
+            );
+        }
+        PolicyCommand::Decide(args) => {
+            let d = decide(&args)?;
+            if args.json {
+                let out = DecisionJson {
+                    tenant: &args.tenant,
+                    action: &args.action,
+                    decision: &d,
+                };
+                println!("{}", serde_json::to_string(&out).map_err(Failure::input)?);
+            } else {
+                let rules: Vec<_> = d.reasons.iter().map(|r| r.rule()).collect();
+                println!(
+                    "{} {} tier={} outcome={} reasons={}",
+                    args.tenant,
+                    args.action,
+                    d.tier,
+                    d.outcome,
+                    rules.join(",")
+                );
+            }
+        }
+        PolicyCommand::Explain(args) => {
+            let d = decide(&args)?;
+            if args.json {
+                let out = DecisionJson {
+                    tenant: &args.tenant,
+                    action: &args.action,
+                    decision: &d,
+                };
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&out).map_err(Failure::input)?
+                );
+                return Ok(());
+            }
+            let verdict = match d.outcome {
+                msp_agent_policy::Outcome::Execute => "the agent may do this on its own",
+                msp_agent_policy::Outcome::AwaitApproval => {
+                    "the agent must ask a human to approve first"
+                }
+                msp_agent_policy::Outcome::Escalate => "the agent must hand this to a human",
+                msp_agent_policy::Outcome::LogOnly => {
+                    "the agent only logs what it would do (shadow mode)"
+                }
+                msp_agent_policy::Outcome::Halted => "the agent is stopped by the kill switch",
+            };
+            println!(
+                "`{}` for client `{}`: {verdict} (tier {}, outcome {}).",
+                args.action, args.tenant, d.tier, d.outcome
+            );
+            println!("Why:");
+            for (i, r) in d.reasons.iter().enumerate() {
+                println!("  {}. {r}.", i + 1);
+            }
+        }
+    }
+    Ok(())
+}
