@@ -1,0 +1,18 @@
+//! # msp-agent-core
+//!
+//! Domain types, capability traits, typed tools, the Perceive → Reason → Act → Evaluate
+//! pipeline, the agent runtime and the audit trail of msp-agent.
+
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod capability;
+pub mod domain;
+mod error;
+pub mod tool;
+
+pub use error::{CapResult, CapabilityError};
+/// The policy engine (re-exported).
+pub use msp_agent_policy as policy;
+/// Secret types (re-exported from `secrecy`).
+pub use secrecy;
