@@ -5,10 +5,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod agent;
 pub mod audit;
 pub mod capability;
 pub mod domain;
 mod error;
+pub mod pipeline;
 pub mod tool;
 
 pub use error::{CapResult, CapabilityError};

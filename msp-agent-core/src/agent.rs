@@ -1,0 +1,249 @@
+//! The agent runtime: composes the pipeline over a set of capabilities.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tracing::Instrument;
+
+use crate::audit::{AuditError, AuditSink, MemoryAuditSink};
+use crate::capability::{ApprovalGateway, Capabilities};
+use crate::domain::{Intent, TenantId, TicketId};
+use crate::error::CapabilityError;
+use crate::pipeline::{
+    Act, DefaultEvaluate, Evaluate, Evaluation, Perceive, Playbooks, PolicyGate, Reason, RulePerceive, StepMeta,
+    StepRecord, TicketOutcome,
+};
+use crate::tool::{ToolContext, ToolRegistry};
+use msp_agent_policy::{Mode, PolicyEngine, Scope};
+
+/// Why the agent could not work a ticket at all.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// A read the pipeline needs failed (ticket, contact, directory).
+    #[error("ticket {ticket}: {source}")]
+    Capability {
+        /// The ticket.
+        ticket: TicketId,
+        /// The failure.
+        #[source]
+        source: CapabilityError,
+    },
+    /// The audit trail could not be written.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+}
+
+/// What the agent did with one ticket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TicketReport {
+    /// The client.
+    pub tenant: TenantId,
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Triage intent.
+    pub intent: Intent,
+    /// Triage confidence.
+    pub confidence: f64,
+    /// How it ended.
+    pub outcome: TicketOutcome,
+    /// The plan's steps, as they went.
+    pub steps: Vec<StepRecord>,
+    /// Closure steps (note, category, time, status).
+    pub closing: Vec<StepRecord>,
+    /// Why it was escalated, when it was.
+    pub escalation: Option<String>,
+}
+
+/// Resolves tickets end to end under the policy.
+///
+/// ```no_run
+/// # async fn demo(caps: msp_agent_core::capability::Capabilities) -> Result<(), msp_agent_core::agent::AgentError> {
+/// use msp_agent_core::agent::Agent;
+/// let agent = Agent::builder(caps).build();
+/// let report = agent.handle(&"acme".into(), &"T-1001".into()).await?;
+/// println!("{:?}", report.outcome);
+/// # Ok(()) }
+/// ```
+pub struct Agent {
+    caps: Capabilities,
+    perceive: Arc<dyn Perceive>,
+    reason: Arc<dyn Reason>,
+    act: Arc<dyn Act>,
+    evaluate: Arc<dyn Evaluate>,
+    audit: Arc<dyn AuditSink>,
+    policy: Arc<PolicyEngine>,
+}
+
+impl std::fmt::Debug for Agent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Agent").finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`Agent`]; every part has a default.
+pub struct AgentBuilder {
+    caps: Capabilities,
+    policy: Arc<PolicyEngine>,
+    tools: ToolRegistry,
+    audit: Arc<dyn AuditSink>,
+    approvals: Option<(Arc<dyn ApprovalGateway>, Duration)>,
+    mode: Option<Mode>,
+    perceive: Arc<dyn Perceive>,
+    reason: Arc<dyn Reason>,
+    evaluate: Arc<dyn Evaluate>,
+    act: Option<Arc<dyn Act>>,
+}
+
+impl AgentBuilder {
+    /// The policy engine (default: the built-in policy). Keep a clone of the `Arc` to flip
+    /// the kill switch or mode while the agent runs.
+    pub fn policy(mut self, policy: impl Into<Arc<PolicyEngine>>) -> Self {
+        self.policy = policy.into();
+        self
+    }
+    /// The tools (default: [`ToolRegistry::builtin`]).
+    pub fn tools(mut self, tools: ToolRegistry) -> Self {
+        self.tools = tools;
+        self
+    }
+    /// The audit sink (default: in memory).
+    pub fn audit(mut self, audit: Arc<dyn AuditSink>) -> Self {
+        self.audit = audit;
+        self
+    }
+    /// Where to ask for approvals, and how long to wait (default: none; approval-tier
+    /// actions escalate).
+    pub fn approvals(mut self, gateway: Arc<dyn ApprovalGateway>, timeout: Duration) -> Self {
+        self.approvals = Some((gateway, timeout));
+        self
+    }
+    /// Set the global rollout mode on the policy engine at build time.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+    /// Replace Perceive.
+    pub fn perceive(mut self, perceive: Arc<dyn Perceive>) -> Self {
+        self.perceive = perceive;
+        self
+    }
+    /// Replace Reason.
+    pub fn reason(mut self, reason: Arc<dyn Reason>) -> Self {
+        self.reason = reason;
+        self
+    }
+    /// Replace Evaluate.
+    pub fn evaluate(mut self, evaluate: Arc<dyn Evaluate>) -> Self {
+        self.evaluate = evaluate;
+        self
+    }
+    /// Replace Act; a custom Act should wrap a [`PolicyGate`], the only way to run tools.
+    pub fn act(mut self, act: Arc<dyn Act>) -> Self {
+        self.act = Some(act);
+        self
+    }
+
+    /// Build the agent.
+    pub fn build(self) -> Agent {
+        if let Some(mode) = self.mode {
+            self.policy.set_mode(Scope::Global, mode);
+        }
+        let act = self.act.unwrap_or_else(|| {
+            let mut gate = PolicyGate::new(self.policy.clone(), Arc::new(self.tools), self.audit.clone());
+            if let Some((gateway, timeout)) = self.approvals {
+                gate = gate.with_approvals(gateway, timeout);
+            }
+            Arc::new(gate)
+        });
+        Agent {
+            caps: self.caps,
+            perceive: self.perceive,
+            reason: self.reason,
+            act,
+            evaluate: self.evaluate,
+            audit: self.audit,
+            policy: self.policy,
+        }
+    }
+}
+
+impl Agent {
+    /// Start building an agent over these systems.
+    pub fn builder(caps: Capabilities) -> AgentBuilder {
+        AgentBuilder {
+            caps,
+            policy: Arc::new(PolicyEngine::builtin()),
+            tools: ToolRegistry::builtin(),
+            audit: Arc::new(MemoryAuditSink::new()),
+            approvals: None,
+            mode: None,
+            perceive: Arc::new(RulePerceive::new()),
+            reason: Arc::new(Playbooks::builtin()),
+            evaluate: Arc::new(DefaultEvaluate),
+            act: None,
+        }
+    }
+
+    /// The policy engine: flip the kill switch or change modes here while the agent runs.
+    pub fn policy(&self) -> &Arc<PolicyEngine> {
+        &self.policy
+    }
+
+    /// Work one ticket end to end.
+    pub async fn handle(&self, tenant: &TenantId, ticket_id: &TicketId) -> Result<TicketReport, AgentError> {
+        let span = tracing::info_span!("ticket", tenant = %tenant, ticket = %ticket_id);
+        self.handle_inner(tenant, ticket_id).instrument(span).await
+    }
+
+    async fn handle_inner(&self, tenant: &TenantId, ticket_id: &TicketId) -> Result<TicketReport, AgentError> {
+        let started = Instant::now();
+        let cx = ToolContext { tenant, ticket: ticket_id, caps: &self.caps };
+        let cap_err = |source| AgentError::Capability { ticket: ticket_id.clone(), source };
+        let ticket = self.caps.tickets.get_ticket(tenant, ticket_id).await.map_err(cap_err)?;
+        let perception = self.perceive.perceive(&cx, &ticket).await.map_err(cap_err)?;
+        let plan = self.reason.plan(&cx, &ticket, &perception).await.map_err(cap_err)?;
+
+        let mut steps = Vec::with_capacity(plan.steps.len());
+        if plan.escalate.is_none() {
+            for call in &plan.steps {
+                let reasoning = format!(
+                    "{} playbook, intent {} ({:.2}, {}): {}",
+                    plan.playbook, perception.intent, perception.confidence, perception.method, call.why
+                );
+                let meta = StepMeta { confidence: perception.confidence, reasoning: &reasoning };
+                let record = self.act.act(&cx, call, meta).await;
+                let ran = record.status.ran();
+                steps.push(record);
+                if !ran {
+                    break;
+                }
+            }
+        }
+        let minutes = u32::try_from(started.elapsed().as_secs().div_ceil(60)).unwrap_or(u32::MAX).max(1);
+        let (outcome, closing) = self
+            .evaluate
+            .evaluate(&cx, self.act.as_ref(), Evaluation { perception: &perception, plan: &plan, steps: &steps, minutes })
+            .await;
+        self.audit.flush().await?;
+        let escalation = match outcome {
+            TicketOutcome::Escalated => plan.escalate.clone().or_else(|| {
+                steps.iter().chain(&closing).find(|s| !s.status.ran()).map(|s| {
+                    format!("`{}`: {:?}{}", s.action, s.status, s.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default())
+                })
+            }),
+            _ => None,
+        };
+        tracing::info!(outcome = ?outcome, intent = %perception.intent, "ticket done");
+        Ok(TicketReport {
+            tenant: tenant.clone(),
+            ticket: ticket_id.clone(),
+            intent: perception.intent,
+            confidence: perception.confidence,
+            outcome,
+            steps,
+            closing,
+            escalation,
+        })
+    }
+}

@@ -1,0 +1,310 @@
+//! Act: every tool call goes through the policy here, and nowhere else.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tracing::Instrument;
+
+use super::plan::PlannedCall;
+use crate::audit::{ActionResult, AuditEntry, AuditSink, recording};
+use crate::capability::{ApprovalDecision, ApprovalGateway, ApprovalRequest};
+use crate::domain::{TenantId, UserId};
+use crate::tool::{TargetRef, ToolContext, ToolError, ToolRegistry, ValidatedCall};
+use msp_agent_policy::{ActionClass, ActionRequest, Decision, Outcome, PolicyEngine};
+
+/// What happened to one planned call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Ran and succeeded.
+    Executed,
+    /// Ran and failed.
+    Failed,
+    /// Arguments did not validate, or no such tool; nothing ran.
+    Invalid,
+    /// The policy requires a human; nothing ran.
+    Escalated,
+    /// A human rejected it; nothing ran.
+    Rejected,
+    /// No approval came in time (or no gateway is configured); nothing ran.
+    ApprovalTimedOut,
+    /// Shadow mode: logged, nothing ran.
+    LogOnly,
+    /// Kill switch: nothing ran.
+    Halted,
+}
+
+impl StepStatus {
+    /// True when the call ran successfully.
+    pub fn ran(self) -> bool {
+        self == StepStatus::Executed
+    }
+}
+
+/// The record of one planned call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepRecord {
+    /// Tool (action) name.
+    pub action: String,
+    /// Arguments as planned.
+    pub args: Value,
+    /// The policy decision (absent when the call was invalid).
+    pub decision: Option<Decision>,
+    /// What happened.
+    pub status: StepStatus,
+    /// `auto` or who approved / rejected.
+    pub approver: Option<String>,
+    /// Tool output when it ran (never a secret).
+    pub output: Option<Value>,
+    /// Error text when it failed or was invalid.
+    pub error: Option<String>,
+}
+
+/// Facts about the run that the policy and the audit need for each call.
+#[derive(Debug, Clone, Copy)]
+pub struct StepMeta<'a> {
+    /// Confidence of the triage.
+    pub confidence: f64,
+    /// Why the agent is doing this (audit `reasoning`).
+    pub reasoning: &'a str,
+}
+
+/// The Act stage. The only way to run a registered tool is [`PolicyGate`]; a custom `Act`
+/// wraps one.
+#[async_trait]
+pub trait Act: Send + Sync {
+    /// Decide, (maybe) get approval, run and audit one call.
+    async fn act(&self, cx: &ToolContext<'_>, call: &PlannedCall, meta: StepMeta<'_>) -> StepRecord;
+}
+
+/// Why the audit trail could not be written; the run must stop.
+pub type AuditFailure = crate::audit::AuditError;
+
+/// The default Act: validation → policy decision → approval → execution → audit record.
+pub struct PolicyGate {
+    policy: Arc<PolicyEngine>,
+    tools: Arc<ToolRegistry>,
+    audit: Arc<dyn AuditSink>,
+    approvals: Option<Arc<dyn ApprovalGateway>>,
+    approval_timeout: Duration,
+    recent: Mutex<HashMap<(TenantId, &'static str), VecDeque<Instant>>>,
+}
+
+impl std::fmt::Debug for PolicyGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyGate").field("tools", &self.tools).finish_non_exhaustive()
+    }
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+impl PolicyGate {
+    /// A gate over a policy, tools and audit sink; without an approval gateway,
+    /// approval-tier calls escalate.
+    pub fn new(policy: Arc<PolicyEngine>, tools: Arc<ToolRegistry>, audit: Arc<dyn AuditSink>) -> Self {
+        for (name, class, tier) in tools.actions() {
+            if msp_agent_policy::builtin_action(name).is_none() {
+                policy.declare_action(name, class, tier);
+            }
+        }
+        PolicyGate {
+            policy,
+            tools,
+            audit,
+            approvals: None,
+            approval_timeout: Duration::from_secs(15 * 60),
+            recent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Ask this gateway for approvals, waiting at most `timeout` for an answer.
+    pub fn with_approvals(mut self, gateway: Arc<dyn ApprovalGateway>, timeout: Duration) -> Self {
+        self.approvals = Some(gateway);
+        self.approval_timeout = timeout;
+        self
+    }
+
+    /// The policy engine (switch mode or kill switch on it at run time).
+    pub fn policy(&self) -> &Arc<PolicyEngine> {
+        &self.policy
+    }
+
+    /// The tools.
+    pub fn tools(&self) -> &Arc<ToolRegistry> {
+        &self.tools
+    }
+
+    fn recent_count(&self, tenant: &TenantId, action: &'static str) -> u32 {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let q = recent.entry((tenant.clone(), action)).or_default();
+        while q.front().is_some_and(|t| now.duration_since(*t) > HOUR) {
+            q.pop_front();
+        }
+        u32::try_from(q.len()).unwrap_or(u32::MAX)
+    }
+
+    fn count_execution(&self, tenant: &TenantId, action: &'static str) {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent.entry((tenant.clone(), action)).or_default().push_back(Instant::now());
+    }
+
+    /// Is any target privileged? Lookup failures other than "not found" count as
+    /// privileged: fail closed.
+    async fn privileged(&self, cx: &ToolContext<'_>, targets: &[TargetRef]) -> bool {
+        for target in targets {
+            let privileged = match target {
+                TargetRef::User(id) => match cx.caps.identity.get_user(cx.tenant, id).await {
+                    Ok(u) => u.privileged,
+                    Err(crate::CapabilityError::NotFound(_)) => false,
+                    Err(_) => true,
+                },
+                TargetRef::Group(name) => match cx.caps.identity.find_group(cx.tenant, name).await {
+                    Ok(g) => g.is_some_and(|g| g.privileged),
+                    Err(_) => true,
+                },
+            };
+            if privileged {
+                return true;
+            }
+        }
+        false
+    }
+
+    async fn approve(&self, cx: &ToolContext<'_>, call: &ValidatedCall, reasoning: &str) -> Result<String, (StepStatus, Option<String>)> {
+        let Some(gateway) = &self.approvals else {
+            return Err((StepStatus::ApprovalTimedOut, None));
+        };
+        let request = ApprovalRequest {
+            tenant: cx.tenant.clone(),
+            ticket: cx.ticket.clone(),
+            action: call.name().to_owned(),
+            change: call.args_json.clone(),
+            reasoning: reasoning.to_owned(),
+        };
+        match tokio::time::timeout(self.approval_timeout, gateway.request_approval(&request)).await {
+            Ok(Ok(ApprovalDecision::Approved { approver })) => Ok(approver),
+            Ok(Ok(ApprovalDecision::Rejected { approver, .. })) => Err((StepStatus::Rejected, Some(approver))),
+            Ok(Err(_)) | Err(_) => Err((StepStatus::ApprovalTimedOut, None)),
+        }
+    }
+
+    async fn run_checked(&self, cx: &ToolContext<'_>, call: PlannedCall, meta: StepMeta<'_>) -> Result<StepRecord, AuditFailure> {
+        let validated = match self.tools.validate(&call.tool, &call.args) {
+            Ok(v) => v,
+            Err(e) => {
+                return Ok(StepRecord {
+                    action: call.tool,
+                    args: call.args,
+                    decision: None,
+                    status: StepStatus::Invalid,
+                    approver: None,
+                    output: None,
+                    error: Some(e.to_string()),
+                });
+            }
+        };
+        let action = validated.name();
+        let class = validated.class();
+        let privileged = class == ActionClass::Write && self.privileged(cx, &validated.targets).await;
+        let recent = self.recent_count(cx.tenant, action);
+        let req = ActionRequest::new(cx.tenant.as_str(), action, class)
+            .confidence(meta.confidence)
+            .privileged(privileged)
+            .recent_executions(recent);
+        let decision = self.policy.decide(&req);
+
+        let (status, approver) = match decision.outcome {
+            Outcome::Execute => (None, "auto".to_owned()),
+            Outcome::AwaitApproval => match self.approve(cx, &validated, meta.reasoning).await {
+                Ok(approver) => (None, approver),
+                Err((status, who)) => (Some(status), who.unwrap_or_else(|| "none".to_owned())),
+            },
+            Outcome::Escalate => (Some(StepStatus::Escalated), "none".to_owned()),
+            Outcome::LogOnly => (Some(StepStatus::LogOnly), "none".to_owned()),
+            Outcome::Halted => (Some(StepStatus::Halted), "none".to_owned()),
+        };
+
+        let args_json = validated.args_json.clone();
+        let affected_user = affected_user_of(&validated).cloned();
+        let (status, output, error, calls) = match status {
+            Some(s) => (s, None, None, Vec::new()),
+            None => {
+                let tool = validated.tool.clone();
+                let (result, calls): (Result<Value, ToolError>, _) = recording(tool.run(cx, validated.args)).await;
+                self.count_execution(cx.tenant, action);
+                match result {
+                    Ok(out) => (StepStatus::Executed, Some(out), None, calls),
+                    Err(e) => (StepStatus::Failed, None, Some(e.to_string()), calls),
+                }
+            }
+        };
+        let result = match (&status, &error) {
+            (StepStatus::Executed, _) => ActionResult::Ok,
+            (_, Some(message)) => ActionResult::Error { message: message.clone() },
+            _ => ActionResult::NotRun,
+        };
+        let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.rule()).collect();
+        self.audit
+            .record(AuditEntry {
+                ts: Utc::now(),
+                tenant: cx.tenant.clone(),
+                ticket_id: cx.ticket.clone(),
+                affected_user,
+                action: action.to_owned(),
+                tool: action.to_owned(),
+                request: json!({ "args": args_json, "calls": calls }),
+                tier: decision.tier,
+                outcome: decision.outcome,
+                approver: approver.clone(),
+                result,
+                reasoning: format!("{}; policy: {}", meta.reasoning, reasons.join(", ")),
+            })
+            .await?;
+        Ok(StepRecord {
+            action: call.tool,
+            args: call.args,
+            decision: Some(decision),
+            status,
+            approver: Some(approver),
+            output,
+            error,
+        })
+    }
+}
+
+/// Who a call affects, for callers that want it without running the call.
+pub fn affected_user_of(call: &ValidatedCall) -> Option<&UserId> {
+    call.targets.iter().find_map(|t| match t {
+        TargetRef::User(u) => Some(u),
+        TargetRef::Group(_) => None,
+    })
+}
+
+#[async_trait]
+impl Act for PolicyGate {
+    async fn act(&self, cx: &ToolContext<'_>, call: &PlannedCall, meta: StepMeta<'_>) -> StepRecord {
+        let span = tracing::info_span!("step", tool = %call.tool);
+        let tool = call.tool.clone();
+        match self.run_checked(cx, call.clone(), meta).instrument(span).await {
+            Ok(record) => {
+                tracing::debug!(tool = %record.action, status = ?record.status, "step");
+                record
+            }
+            Err(e) => StepRecord {
+                action: tool,
+                args: call.args.clone(),
+                decision: None,
+                status: StepStatus::Failed,
+                approver: None,
+                output: None,
+                error: Some(format!("audit trail unavailable: {e}")),
+            },
+        }
+    }
+}

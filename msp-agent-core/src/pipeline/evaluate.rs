@@ -1,0 +1,160 @@
+//! Evaluate: verify the outcome in the target system, then note, categorize, log time and
+//! close or escalate — each of those writes through the policy gate too.
+
+use std::fmt::Write as _;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde_json::json;
+
+use super::act::{Act, StepMeta, StepRecord, StepStatus};
+use super::perceive::Perception;
+use super::plan::{Check, Plan, PlannedCall};
+use crate::domain::TicketStatus;
+use crate::tool::ToolContext;
+
+/// How a ticket ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketOutcome {
+    /// Resolved by the agent and closed.
+    Resolved,
+    /// Handed to a human with a note.
+    Escalated,
+    /// Shadow mode: nothing changed; the prediction is in the audit log.
+    Shadow,
+    /// The kill switch stopped the run.
+    Halted,
+}
+
+/// What Evaluate gets to judge.
+#[derive(Debug, Clone, Copy)]
+pub struct Evaluation<'a> {
+    /// The perception.
+    pub perception: &'a Perception,
+    /// The plan.
+    pub plan: &'a Plan,
+    /// What happened to each planned step.
+    pub steps: &'a [StepRecord],
+    /// Agent minutes to log.
+    pub minutes: u32,
+}
+
+/// The Evaluate stage.
+#[async_trait]
+pub trait Evaluate: Send + Sync {
+    /// Verify and close or escalate; returns the outcome and the closing steps taken.
+    async fn evaluate(&self, cx: &ToolContext<'_>, act: &dyn Act, e: Evaluation<'_>) -> (TicketOutcome, Vec<StepRecord>);
+}
+
+/// Default Evaluate.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefaultEvaluate;
+
+async fn check_holds(cx: &ToolContext<'_>, check: &Check) -> Result<(), String> {
+    match check {
+        Check::PasswordChanged { user, since } => {
+            let u = cx.caps.identity.get_user(cx.tenant, user).await.map_err(|e| e.to_string())?;
+            let changed = u.state.password_changed_at.is_some_and(|t| t >= *since);
+            if changed && u.state.force_change_password {
+                Ok(())
+            } else {
+                Err(format!("password of {} not changed with force-change", u.upn))
+            }
+        }
+        Check::Unlocked { user } => {
+            let u = cx.caps.identity.get_user(cx.tenant, user).await.map_err(|e| e.to_string())?;
+            if u.state.locked { Err(format!("{} is still locked", u.upn)) } else { Ok(()) }
+        }
+    }
+}
+
+fn describe(step: &StepRecord) -> String {
+    let mut line = format!("- {}: {}", step.action, serde_json::to_string(&step.status).unwrap_or_default().trim_matches('"'));
+    if let Some(approver) = step.approver.as_deref().filter(|a| *a != "auto" && *a != "none") {
+        let _ = write!(line, " (by {approver})");
+    }
+    if let Some(receipt) = step.output.as_ref().and_then(|o| o.get("delivered")) {
+        let _ = write!(
+            line,
+            " — secret delivered out of band via {} to {}",
+            receipt["channel"].as_str().unwrap_or("?"),
+            receipt["destination"].as_str().unwrap_or("?")
+        );
+    }
+    if let Some(err) = &step.error {
+        let _ = write!(line, " — {err}");
+    }
+    line
+}
+
+#[async_trait]
+impl Evaluate for DefaultEvaluate {
+    async fn evaluate(&self, cx: &ToolContext<'_>, act: &dyn Act, e: Evaluation<'_>) -> (TicketOutcome, Vec<StepRecord>) {
+        let p = e.perception;
+        let all_ran = e.steps.iter().all(|s| s.status.ran());
+        let stopped = e.steps.iter().find(|s| !s.status.ran());
+        let mut problem = e.plan.escalate.clone().or_else(|| {
+            stopped.map(|s| format!("step `{}` did not complete ({:?})", s.action, s.status))
+        });
+        if problem.is_none() && all_ran {
+            for check in &e.plan.checks {
+                if let Err(why) = check_holds(cx, check).await {
+                    problem = Some(format!("verification failed: {why}"));
+                    break;
+                }
+            }
+        }
+
+        let mut note = format!(
+            "msp-agent ({} playbook): intent {} (confidence {:.2}, {}).\n",
+            e.plan.playbook, p.intent, p.confidence, p.method
+        );
+        for step in e.steps {
+            note.push_str(&describe(step));
+            note.push('\n');
+        }
+        for finding in &e.plan.findings {
+            let _ = writeln!(note, "* {finding}");
+        }
+        let resolved = problem.is_none();
+        match &problem {
+            None => note.push_str("Verified in the target system. Resolved by the agent."),
+            Some(why) => {
+                let _ = write!(note, "Escalated to a technician: {why}.");
+            }
+        }
+        let (status, why) = if resolved {
+            (TicketStatus::Closed, "resolved and verified")
+        } else {
+            (TicketStatus::Escalated, "needs a technician")
+        };
+        let closing = [
+            PlannedCall::new("add_internal_note", json!({ "text": note }), "record what the agent did"),
+            PlannedCall::new("categorize_ticket", json!({ "category": e.plan.category }), "categorize"),
+            PlannedCall::new(
+                "log_time_entry",
+                json!({ "minutes": e.minutes.max(1), "billable": resolved, "notes": format!("msp-agent: {}", e.plan.playbook) }),
+                "agent time, kept apart from technician time",
+            ),
+            PlannedCall::new("update_ticket_status", json!({ "status": status }), why),
+        ];
+        let meta = StepMeta { confidence: 1.0, reasoning: "ticket closure" };
+        let mut records = Vec::with_capacity(closing.len());
+        for call in &closing {
+            records.push(act.act(cx, call, meta).await);
+        }
+
+        let every = e.steps.iter().chain(&records);
+        let outcome = if every.clone().any(|s| s.status == StepStatus::Halted) {
+            TicketOutcome::Halted
+        } else if every.clone().any(|s| s.status == StepStatus::LogOnly) {
+            TicketOutcome::Shadow
+        } else if resolved && records.iter().all(|r| r.status.ran()) {
+            TicketOutcome::Resolved
+        } else {
+            TicketOutcome::Escalated
+        };
+        (outcome, records)
+    }
+}

@@ -1,0 +1,17 @@
+//! The pipeline: Perceive → Reason → Act → Evaluate. Each stage is a trait with a default
+//! implementation; [`crate::agent::Agent`] composes them.
+
+mod act;
+#[path = "classify_stub.rs"]
+pub mod classify;
+mod evaluate;
+mod perceive;
+mod plan;
+pub mod playbooks;
+mod reason;
+
+pub use act::{Act, PolicyGate, StepMeta, StepRecord, StepStatus, affected_user_of};
+pub use evaluate::{DefaultEvaluate, Evaluate, Evaluation, TicketOutcome};
+pub use perceive::{Perceive, Perception, RequesterCheck, RulePerceive, verify_requester};
+pub use plan::{Check, Plan, PlannedCall};
+pub use reason::{Playbook, Playbooks, Reason};
