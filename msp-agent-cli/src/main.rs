@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit_cmd;
+mod classify_cmd;
+mod demo_cmd;
 mod policy_cmd;
 
 /// msp-agent: guarded agentic automation for MSP help desks.
@@ -21,12 +24,19 @@ enum Command {
     /// Check policy files and ask the policy engine for decisions.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
+    /// Run the agent over the simulated MSP's tickets with the built-in policy.
+    Demo(demo_cmd::DemoArgs),
+    /// Classify tickets: JSON Lines `{"id","subject","body"}` on stdin.
+    Classify(classify_cmd::ClassifyArgs),
+    /// Work with audit logs.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCommand),
 }
 
 /// A failure that ends the command with an exit code and a one-line message.
 pub(crate) struct Failure {
-    code: u8,
-    message: String,
+    pub(crate) code: u8,
+    pub(crate) message: String,
 }
 
 impl Failure {
@@ -43,6 +53,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Policy(cmd) => policy_cmd::run(cmd),
+        Command::Demo(args) => demo_cmd::run(args),
+        Command::Classify(args) => classify_cmd::run(args),
+        Command::Audit(cmd) => audit_cmd::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

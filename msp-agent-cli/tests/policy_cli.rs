@@ -1,4 +1,5 @@
 //! The `msp-agent policy` commands, run as a real process.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -11,8 +11,8 @@ use crate::capability::{ApprovalGateway, Capabilities};
 use crate::domain::{Intent, TenantId, TicketId};
 use crate::error::CapabilityError;
 use crate::pipeline::{
-    Act, DefaultEvaluate, Evaluate, Evaluation, Perceive, Playbooks, PolicyGate, Reason, RulePerceive, StepMeta,
-    StepRecord, TicketOutcome,
+    Act, DefaultEvaluate, Evaluate, Evaluation, Perceive, Playbooks, PolicyGate, Reason,
+    RulePerceive, StepMeta, StepRecord, TicketOutcome,
 };
 use crate::tool::{ToolContext, ToolRegistry};
 use msp_agent_policy::{Mode, PolicyEngine, Scope};
@@ -150,7 +150,11 @@ impl AgentBuilder {
             self.policy.set_mode(Scope::Global, mode);
         }
         let act = self.act.unwrap_or_else(|| {
-            let mut gate = PolicyGate::new(self.policy.clone(), Arc::new(self.tools), self.audit.clone());
+            let mut gate = PolicyGate::new(
+                self.policy.clone(),
+                Arc::new(self.tools),
+                self.audit.clone(),
+            );
             if let Some((gateway, timeout)) = self.approvals {
                 gate = gate.with_approvals(gateway, timeout);
             }
@@ -190,28 +194,77 @@ impl Agent {
         &self.policy
     }
 
+    /// Work many tickets, at most `concurrency` at a time; reports come back in input order.
+    pub async fn handle_many(
+        &self,
+        tickets: impl IntoIterator<Item = (TenantId, TicketId)>,
+        concurrency: usize,
+    ) -> Vec<Result<TicketReport, AgentError>> {
+        use futures::StreamExt;
+        futures::stream::iter(tickets)
+            .map(|(tenant, ticket)| async move { self.handle(&tenant, &ticket).await })
+            .buffered(concurrency.max(1))
+            .collect()
+            .await
+    }
+
     /// Work one ticket end to end.
-    pub async fn handle(&self, tenant: &TenantId, ticket_id: &TicketId) -> Result<TicketReport, AgentError> {
+    pub async fn handle(
+        &self,
+        tenant: &TenantId,
+        ticket_id: &TicketId,
+    ) -> Result<TicketReport, AgentError> {
         let span = tracing::info_span!("ticket", tenant = %tenant, ticket = %ticket_id);
         self.handle_inner(tenant, ticket_id).instrument(span).await
     }
 
-    async fn handle_inner(&self, tenant: &TenantId, ticket_id: &TicketId) -> Result<TicketReport, AgentError> {
+    async fn handle_inner(
+        &self,
+        tenant: &TenantId,
+        ticket_id: &TicketId,
+    ) -> Result<TicketReport, AgentError> {
         let started = Instant::now();
-        let cx = ToolContext { tenant, ticket: ticket_id, caps: &self.caps };
-        let cap_err = |source| AgentError::Capability { ticket: ticket_id.clone(), source };
-        let ticket = self.caps.tickets.get_ticket(tenant, ticket_id).await.map_err(cap_err)?;
-        let perception = self.perceive.perceive(&cx, &ticket).await.map_err(cap_err)?;
-        let plan = self.reason.plan(&cx, &ticket, &perception).await.map_err(cap_err)?;
+        let cx = ToolContext {
+            tenant,
+            ticket: ticket_id,
+            caps: &self.caps,
+        };
+        let cap_err = |source| AgentError::Capability {
+            ticket: ticket_id.clone(),
+            source,
+        };
+        let ticket = self
+            .caps
+            .tickets
+            .get_ticket(tenant, ticket_id)
+            .await
+            .map_err(cap_err)?;
+        let perception = self
+            .perceive
+            .perceive(&cx, &ticket)
+            .await
+            .map_err(cap_err)?;
+        let plan = self
+            .reason
+            .plan(&cx, &ticket, &perception)
+            .await
+            .map_err(cap_err)?;
 
         let mut steps = Vec::with_capacity(plan.steps.len());
         if plan.escalate.is_none() {
             for call in &plan.steps {
                 let reasoning = format!(
                     "{} playbook, intent {} ({:.2}, {}): {}",
-                    plan.playbook, perception.intent, perception.confidence, perception.method, call.why
+                    plan.playbook,
+                    perception.intent,
+                    perception.confidence,
+                    perception.method,
+                    call.why
                 );
-                let meta = StepMeta { confidence: perception.confidence, reasoning: &reasoning };
+                let meta = StepMeta {
+                    confidence: perception.confidence,
+                    reasoning: &reasoning,
+                };
                 let record = self.act.act(&cx, call, meta).await;
                 let ran = record.status.ran();
                 steps.push(record);
@@ -220,17 +273,40 @@ impl Agent {
                 }
             }
         }
-        let minutes = u32::try_from(started.elapsed().as_secs().div_ceil(60)).unwrap_or(u32::MAX).max(1);
+        let minutes = u32::try_from(started.elapsed().as_secs().div_ceil(60))
+            .unwrap_or(u32::MAX)
+            .max(1);
         let (outcome, closing) = self
             .evaluate
-            .evaluate(&cx, self.act.as_ref(), Evaluation { perception: &perception, plan: &plan, steps: &steps, minutes })
+            .evaluate(
+                &cx,
+                self.act.as_ref(),
+                Evaluation {
+                    perception: &perception,
+                    plan: &plan,
+                    steps: &steps,
+                    minutes,
+                },
+            )
             .await;
         self.audit.flush().await?;
         let escalation = match outcome {
             TicketOutcome::Escalated => plan.escalate.clone().or_else(|| {
-                steps.iter().chain(&closing).find(|s| !s.status.ran()).map(|s| {
-                    format!("`{}`: {:?}{}", s.action, s.status, s.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default())
-                })
+                steps
+                    .iter()
+                    .chain(&closing)
+                    .find(|s| !s.status.ran())
+                    .map(|s| {
+                        format!(
+                            "`{}`: {:?}{}",
+                            s.action,
+                            s.status,
+                            s.error
+                                .as_deref()
+                                .map(|e| format!(" — {e}"))
+                                .unwrap_or_default()
+                        )
+                    })
             }),
             _ => None,
         };

@@ -48,7 +48,10 @@ pub enum CapabilityError {
 impl CapabilityError {
     /// True for errors worth retrying (rate limits and transient failures).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, CapabilityError::RateLimited { .. } | CapabilityError::Transient(_))
+        matches!(
+            self,
+            CapabilityError::RateLimited { .. } | CapabilityError::Transient(_)
+        )
     }
 }
 

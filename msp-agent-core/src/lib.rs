@@ -11,6 +11,7 @@ pub mod capability;
 pub mod domain;
 mod error;
 pub mod pipeline;
+pub mod report;
 pub mod tool;
 
 pub use error::{CapResult, CapabilityError};

@@ -1,4 +1,5 @@
 //! The decision procedure of DESIGN §4, through the public API.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use msp_agent_policy::*;
 

@@ -1,4 +1,5 @@
 //! Run-time switches on a shared engine.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

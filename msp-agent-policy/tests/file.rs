@@ -1,4 +1,5 @@
 //! Loading policy files: valid files, and every kind of rejection with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use msp_agent_policy::*;
 

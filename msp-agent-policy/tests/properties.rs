@@ -1,4 +1,5 @@
 //! Property tests: floors hold for every accepted file, decisions are monotonic in
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! confidence, and no input makes the loader panic.
 
 use msp_agent_policy::*;

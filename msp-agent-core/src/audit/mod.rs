@@ -5,5 +5,7 @@ mod record;
 mod sink;
 
 pub use calls::{REDACTED, VendorCall, record_call, recording};
-pub use record::{ActionResult, AuditEntry, AuditRecord, ChainError, GENESIS_HASH, chain_hash, verify_chain};
+pub use record::{
+    ActionResult, AuditEntry, AuditRecord, ChainError, GENESIS_HASH, chain_hash, verify_chain,
+};
 pub use sink::{AuditError, AuditSink, JsonlAuditSink, MemoryAuditSink};

@@ -105,7 +105,11 @@ impl AuditRecord {
     /// Chain an entry after the record whose hash is `prev_hash`.
     pub fn chain(entry: AuditEntry, prev_hash: String) -> Self {
         let hash = chain_hash(&entry, &prev_hash);
-        AuditRecord { entry, prev_hash, hash }
+        AuditRecord {
+            entry,
+            prev_hash,
+            hash,
+        }
     }
 
     /// True when `hash` matches the record's content.
@@ -143,9 +147,9 @@ impl ChainError {
     /// The 1-based line of the first bad record.
     pub fn line(&self) -> usize {
         match self {
-            ChainError::Malformed { line, .. } | ChainError::BadHash { line } | ChainError::BrokenLink { line } => {
-                *line
-            }
+            ChainError::Malformed { line, .. }
+            | ChainError::BadHash { line }
+            | ChainError::BrokenLink { line } => *line,
         }
     }
 }
@@ -162,12 +166,18 @@ pub fn verify_chain(reader: impl std::io::BufRead) -> Result<usize, ChainError> 
     let mut count = 0;
     for (i, line) in reader.lines().enumerate() {
         let line_no = i + 1;
-        let line = line.map_err(|e| ChainError::Malformed { line: line_no, message: e.to_string() })?;
+        let line = line.map_err(|e| ChainError::Malformed {
+            line: line_no,
+            message: e.to_string(),
+        })?;
         if line.trim().is_empty() {
             continue;
         }
-        let record: AuditRecord = serde_json::from_str(&line)
-            .map_err(|e| ChainError::Malformed { line: line_no, message: e.to_string() })?;
+        let record: AuditRecord =
+            serde_json::from_str(&line).map_err(|e| ChainError::Malformed {
+                line: line_no,
+                message: e.to_string(),
+            })?;
         if !record.hash_is_valid() {
             return Err(ChainError::BadHash { line: line_no });
         }

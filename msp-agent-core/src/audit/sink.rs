@@ -66,8 +66,13 @@ impl MemoryAuditSink {
 #[async_trait]
 impl AuditSink for MemoryAuditSink {
     async fn record(&self, entry: AuditEntry) -> Result<AuditRecord, AuditError> {
-        let mut records = self.records.lock().map_err(|e| AuditError::Unavailable(e.to_string()))?;
-        let prev = records.last().map_or_else(|| GENESIS_HASH.to_owned(), |r| r.hash.clone());
+        let mut records = self
+            .records
+            .lock()
+            .map_err(|e| AuditError::Unavailable(e.to_string()))?;
+        let prev = records
+            .last()
+            .map_or_else(|| GENESIS_HASH.to_owned(), |r| r.hash.clone());
         let record = AuditRecord::chain(entry, prev);
         records.push(record.clone());
         Ok(record)
@@ -93,12 +98,17 @@ impl JsonlAuditSink {
     /// Open (or create) a log for appending.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, AuditError> {
         let path = path.as_ref().to_path_buf();
-        let io = |source| AuditError::Io { path: path.clone(), source };
+        let io = |source| AuditError::Io {
+            path: path.clone(),
+            source,
+        };
         let mut last_hash = GENESIS_HASH.to_owned();
         if path.exists() {
             let file = File::open(&path).map_err(io)?;
-            verify_chain(BufReader::new(&file))
-                .map_err(|source| AuditError::Broken { path: path.clone(), source })?;
+            verify_chain(BufReader::new(&file)).map_err(|source| AuditError::Broken {
+                path: path.clone(),
+                source,
+            })?;
             let file = File::open(&path).map_err(io)?;
             for line in BufReader::new(file).lines() {
                 let line = line.map_err(io)?;
@@ -107,10 +117,17 @@ impl JsonlAuditSink {
                 }
             }
         }
-        let file = OpenOptions::new().create(true).append(true).open(&path).map_err(io)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(io)?;
         Ok(JsonlAuditSink {
             path: path.clone(),
-            state: Mutex::new(FileState { out: BufWriter::with_capacity(64 * 1024, file), last_hash }),
+            state: Mutex::new(FileState {
+                out: BufWriter::with_capacity(64 * 1024, file),
+                last_hash,
+            }),
         })
     }
 
@@ -120,14 +137,20 @@ impl JsonlAuditSink {
     }
 
     fn io(&self, source: std::io::Error) -> AuditError {
-        AuditError::Io { path: self.path.clone(), source }
+        AuditError::Io {
+            path: self.path.clone(),
+            source,
+        }
     }
 }
 
 #[async_trait]
 impl AuditSink for JsonlAuditSink {
     async fn record(&self, entry: AuditEntry) -> Result<AuditRecord, AuditError> {
-        let mut state = self.state.lock().map_err(|e| AuditError::Unavailable(e.to_string()))?;
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|e| AuditError::Unavailable(e.to_string()))?;
         let record = AuditRecord::chain(entry, state.last_hash.clone());
         serde_json::to_writer(&mut state.out, &record).map_err(|e| self.io(e.into()))?;
         state.out.write_all(b"\n").map_err(|e| self.io(e))?;
@@ -136,7 +159,10 @@ impl AuditSink for JsonlAuditSink {
     }
 
     async fn flush(&self) -> Result<(), AuditError> {
-        let mut state = self.state.lock().map_err(|e| AuditError::Unavailable(e.to_string()))?;
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|e| AuditError::Unavailable(e.to_string()))?;
         state.out.flush().map_err(|e| self.io(e))
     }
 }

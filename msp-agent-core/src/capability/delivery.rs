@@ -1,6 +1,6 @@
 use async_trait::async_trait;
-use secrecy::SecretString;
 use schemars::JsonSchema;
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{TenantId, UserId};

@@ -11,7 +11,11 @@ pub trait Documentation: Send + Sync {
     /// Documents matching a query (words, case-insensitive), best first, at most `limit`.
     async fn search(&self, tenant: &TenantId, query: &str, limit: u32) -> CapResult<Vec<Document>>;
     /// A client configuration record by name (e.g. `onboarding_template`), as JSON.
-    async fn client_configuration(&self, tenant: &TenantId, name: &str) -> CapResult<Option<serde_json::Value>>;
+    async fn client_configuration(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+    ) -> CapResult<Option<serde_json::Value>>;
     /// A vault entry's secret. Never log or store the result.
     async fn vault_secret(&self, tenant: &TenantId, name: &str) -> CapResult<SecretString>;
 }

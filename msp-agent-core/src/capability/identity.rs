@@ -34,7 +34,11 @@ pub struct NewUser {
 #[async_trait]
 pub trait IdentityProvider: Send + Sync {
     /// Find a user by UPN or mail address.
-    async fn find_user(&self, tenant: &TenantId, upn_or_mail: &str) -> CapResult<Option<DirectoryUser>>;
+    async fn find_user(
+        &self,
+        tenant: &TenantId,
+        upn_or_mail: &str,
+    ) -> CapResult<Option<DirectoryUser>>;
     /// One user, with current account state.
     async fn get_user(&self, tenant: &TenantId, id: &UserId) -> CapResult<DirectoryUser>;
     /// Set a new password; with `force_change` the user must change it at next sign-in.
@@ -48,13 +52,24 @@ pub trait IdentityProvider: Send + Sync {
     /// Clear a lockout.
     async fn unlock_account(&self, tenant: &TenantId, id: &UserId) -> CapResult<()>;
     /// Enable or disable sign-in.
-    async fn set_sign_in_enabled(&self, tenant: &TenantId, id: &UserId, enabled: bool) -> CapResult<()>;
+    async fn set_sign_in_enabled(
+        &self,
+        tenant: &TenantId,
+        id: &UserId,
+        enabled: bool,
+    ) -> CapResult<()>;
     /// Revoke every sign-in session and refresh token.
     async fn revoke_sessions(&self, tenant: &TenantId, id: &UserId) -> CapResult<()>;
     /// Registered authentication methods.
-    async fn list_auth_methods(&self, tenant: &TenantId, id: &UserId) -> CapResult<Vec<AuthMethod>>;
+    async fn list_auth_methods(&self, tenant: &TenantId, id: &UserId)
+    -> CapResult<Vec<AuthMethod>>;
     /// Delete one authentication method.
-    async fn delete_auth_method(&self, tenant: &TenantId, id: &UserId, method: &AuthMethod) -> CapResult<()>;
+    async fn delete_auth_method(
+        &self,
+        tenant: &TenantId,
+        id: &UserId,
+        method: &AuthMethod,
+    ) -> CapResult<()>;
     /// Create a Temporary Access Pass valid for `lifetime_minutes`.
     async fn create_temporary_access_pass(
         &self,
@@ -73,9 +88,19 @@ pub trait IdentityProvider: Send + Sync {
     /// Groups a user belongs to.
     async fn list_user_groups(&self, tenant: &TenantId, id: &UserId) -> CapResult<Vec<Group>>;
     /// Add a user to a group.
-    async fn add_group_member(&self, tenant: &TenantId, group: &GroupId, id: &UserId) -> CapResult<()>;
+    async fn add_group_member(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+        id: &UserId,
+    ) -> CapResult<()>;
     /// Remove a user from a group.
-    async fn remove_group_member(&self, tenant: &TenantId, group: &GroupId, id: &UserId) -> CapResult<()>;
+    async fn remove_group_member(
+        &self,
+        tenant: &TenantId,
+        group: &GroupId,
+        id: &UserId,
+    ) -> CapResult<()>;
     /// Grant a user access to a shared mailbox.
     async fn grant_mailbox_access(
         &self,
@@ -85,7 +110,12 @@ pub trait IdentityProvider: Send + Sync {
         permission: MailboxPermission,
     ) -> CapResult<()>;
     /// Forward a user's mail to an address, or stop forwarding with `None`.
-    async fn set_email_forwarding(&self, tenant: &TenantId, id: &UserId, to: Option<String>) -> CapResult<()>;
+    async fn set_email_forwarding(
+        &self,
+        tenant: &TenantId,
+        id: &UserId,
+        to: Option<String>,
+    ) -> CapResult<()>;
     /// Create a user (disabled until activated by the onboarding flow).
     async fn create_user(&self, tenant: &TenantId, user: &NewUser) -> CapResult<DirectoryUser>;
 }

@@ -16,7 +16,9 @@ mod ticket_system;
 use std::sync::Arc;
 
 pub use approval::{ApprovalDecision, ApprovalGateway, ApprovalRequest};
-pub use chat::{ChatMessage, ChatModel, ChatRequest, ChatResponse, Role, ToolCall, ToolSpec, Usage};
+pub use chat::{
+    ChatMessage, ChatModel, ChatRequest, ChatResponse, Role, ToolCall, ToolSpec, Usage,
+};
 pub use delivery::{DeliveryReceipt, SecretDelivery};
 pub use documentation::Documentation;
 pub use identity::{IdentityProvider, MailboxPermission, NewUser};

@@ -8,7 +8,11 @@ use crate::error::CapResult;
 #[async_trait]
 pub trait Rmm: Send + Sync {
     /// Devices of a client, or of one user when given.
-    async fn list_devices<'a>(&self, tenant: &TenantId, user: Option<&'a UserId>) -> CapResult<Vec<Device>>;
+    async fn list_devices<'a>(
+        &self,
+        tenant: &TenantId,
+        user: Option<&'a UserId>,
+    ) -> CapResult<Vec<Device>>;
     /// Current health of a device.
     async fn device_status(&self, tenant: &TenantId, device: &DeviceId) -> CapResult<DeviceStatus>;
     /// Run a named script (from the RMM's library) with arguments and wait for its result.
@@ -20,5 +24,9 @@ pub trait Rmm: Send + Sync {
         args: &[String],
     ) -> CapResult<ScriptResult>;
     /// Open alerts, for one device when given.
-    async fn list_alerts<'a>(&self, tenant: &TenantId, device: Option<&'a DeviceId>) -> CapResult<Vec<Alert>>;
+    async fn list_alerts<'a>(
+        &self,
+        tenant: &TenantId,
+        device: Option<&'a DeviceId>,
+    ) -> CapResult<Vec<Alert>>;
 }

@@ -2,7 +2,9 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Contact, ContactId, Note, Priority, TenantId, Ticket, TicketId, TicketStatus, TimeEntry};
+use crate::domain::{
+    Contact, ContactId, Note, Priority, TenantId, Ticket, TicketId, TicketStatus, TimeEntry,
+};
 use crate::error::CapResult;
 
 /// Filter for [`TicketSystem::search_tickets`]; unset fields do not filter.
@@ -48,9 +50,18 @@ pub trait TicketSystem: Send + Sync {
     /// One ticket.
     async fn get_ticket(&self, tenant: &TenantId, id: &TicketId) -> CapResult<Ticket>;
     /// Tickets matching a query, newest first.
-    async fn search_tickets(&self, tenant: &TenantId, query: &TicketQuery) -> CapResult<Vec<Ticket>>;
+    async fn search_tickets(
+        &self,
+        tenant: &TenantId,
+        query: &TicketQuery,
+    ) -> CapResult<Vec<Ticket>>;
     /// Change status, priority, board or category.
-    async fn update_ticket(&self, tenant: &TenantId, id: &TicketId, update: &TicketUpdate) -> CapResult<()>;
+    async fn update_ticket(
+        &self,
+        tenant: &TenantId,
+        id: &TicketId,
+        update: &TicketUpdate,
+    ) -> CapResult<()>;
     /// Add a note.
     async fn add_note(&self, tenant: &TenantId, id: &TicketId, note: &Note) -> CapResult<()>;
     /// Notes of a ticket, oldest first.
@@ -58,9 +69,17 @@ pub trait TicketSystem: Send + Sync {
     /// Log time against a ticket.
     async fn log_time(&self, tenant: &TenantId, id: &TicketId, entry: &TimeEntry) -> CapResult<()>;
     /// Time entries of a ticket.
-    async fn list_time_entries(&self, tenant: &TenantId, id: &TicketId) -> CapResult<Vec<TimeEntry>>;
+    async fn list_time_entries(
+        &self,
+        tenant: &TenantId,
+        id: &TicketId,
+    ) -> CapResult<Vec<TimeEntry>>;
     /// The contact with this e-mail address, if any.
-    async fn find_contact_by_email(&self, tenant: &TenantId, email: &str) -> CapResult<Option<Contact>>;
+    async fn find_contact_by_email(
+        &self,
+        tenant: &TenantId,
+        email: &str,
+    ) -> CapResult<Option<Contact>>;
     /// One contact.
     async fn get_contact(&self, tenant: &TenantId, id: &ContactId) -> CapResult<Contact>;
 }

@@ -7,7 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What a ticket asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum Intent {
@@ -98,8 +100,13 @@ impl Intent {
     pub const fn automation(self) -> AutomationLevel {
         use Intent::*;
         match self {
-            PasswordReset | AccountUnlock | MfaReset | DistributionListAccess
-            | SharedMailboxAccess | LicenseAssignment | PermissionGrant => AutomationLevel::High,
+            PasswordReset
+            | AccountUnlock
+            | MfaReset
+            | DistributionListAccess
+            | SharedMailboxAccess
+            | LicenseAssignment
+            | PermissionGrant => AutomationLevel::High,
             Onboarding | Offboarding | SoftwareInstall | EmailForwarding | VpnIssue => {
                 AutomationLevel::Medium
             }

@@ -79,7 +79,8 @@ pub struct StepMeta<'a> {
 #[async_trait]
 pub trait Act: Send + Sync {
     /// Decide, (maybe) get approval, run and audit one call.
-    async fn act(&self, cx: &ToolContext<'_>, call: &PlannedCall, meta: StepMeta<'_>) -> StepRecord;
+    async fn act(&self, cx: &ToolContext<'_>, call: &PlannedCall, meta: StepMeta<'_>)
+    -> StepRecord;
 }
 
 /// Why the audit trail could not be written; the run must stop.
@@ -97,7 +98,9 @@ pub struct PolicyGate {
 
 impl std::fmt::Debug for PolicyGate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PolicyGate").field("tools", &self.tools).finish_non_exhaustive()
+        f.debug_struct("PolicyGate")
+            .field("tools", &self.tools)
+            .finish_non_exhaustive()
     }
 }
 
@@ -106,7 +109,11 @@ const HOUR: Duration = Duration::from_secs(3600);
 impl PolicyGate {
     /// A gate over a policy, tools and audit sink; without an approval gateway,
     /// approval-tier calls escalate.
-    pub fn new(policy: Arc<PolicyEngine>, tools: Arc<ToolRegistry>, audit: Arc<dyn AuditSink>) -> Self {
+    pub fn new(
+        policy: Arc<PolicyEngine>,
+        tools: Arc<ToolRegistry>,
+        audit: Arc<dyn AuditSink>,
+    ) -> Self {
         for (name, class, tier) in tools.actions() {
             if msp_agent_policy::builtin_action(name).is_none() {
                 policy.declare_action(name, class, tier);
@@ -151,7 +158,10 @@ impl PolicyGate {
 
     fn count_execution(&self, tenant: &TenantId, action: &'static str) {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        recent.entry((tenant.clone(), action)).or_default().push_back(Instant::now());
+        recent
+            .entry((tenant.clone(), action))
+            .or_default()
+            .push_back(Instant::now());
     }
 
     /// Is any target privileged? Lookup failures other than "not found" count as
@@ -164,10 +174,12 @@ impl PolicyGate {
                     Err(crate::CapabilityError::NotFound(_)) => false,
                     Err(_) => true,
                 },
-                TargetRef::Group(name) => match cx.caps.identity.find_group(cx.tenant, name).await {
-                    Ok(g) => g.is_some_and(|g| g.privileged),
-                    Err(_) => true,
-                },
+                TargetRef::Group(name) => {
+                    match cx.caps.identity.find_group(cx.tenant, name).await {
+                        Ok(g) => g.is_some_and(|g| g.privileged),
+                        Err(_) => true,
+                    }
+                }
             };
             if privileged {
                 return true;
@@ -176,7 +188,12 @@ impl PolicyGate {
         false
     }
 
-    async fn approve(&self, cx: &ToolContext<'_>, call: &ValidatedCall, reasoning: &str) -> Result<String, (StepStatus, Option<String>)> {
+    async fn approve(
+        &self,
+        cx: &ToolContext<'_>,
+        call: &ValidatedCall,
+        reasoning: &str,
+    ) -> Result<String, (StepStatus, Option<String>)> {
         let Some(gateway) = &self.approvals else {
             return Err((StepStatus::ApprovalTimedOut, None));
         };
@@ -187,14 +204,22 @@ impl PolicyGate {
             change: call.args_json.clone(),
             reasoning: reasoning.to_owned(),
         };
-        match tokio::time::timeout(self.approval_timeout, gateway.request_approval(&request)).await {
+        match tokio::time::timeout(self.approval_timeout, gateway.request_approval(&request)).await
+        {
             Ok(Ok(ApprovalDecision::Approved { approver })) => Ok(approver),
-            Ok(Ok(ApprovalDecision::Rejected { approver, .. })) => Err((StepStatus::Rejected, Some(approver))),
+            Ok(Ok(ApprovalDecision::Rejected { approver, .. })) => {
+                Err((StepStatus::Rejected, Some(approver)))
+            }
             Ok(Err(_)) | Err(_) => Err((StepStatus::ApprovalTimedOut, None)),
         }
     }
 
-    async fn run_checked(&self, cx: &ToolContext<'_>, call: PlannedCall, meta: StepMeta<'_>) -> Result<StepRecord, AuditFailure> {
+    async fn run_checked(
+        &self,
+        cx: &ToolContext<'_>,
+        call: PlannedCall,
+        meta: StepMeta<'_>,
+    ) -> Result<StepRecord, AuditFailure> {
         let validated = match self.tools.validate(&call.tool, &call.args) {
             Ok(v) => v,
             Err(e) => {
@@ -211,7 +236,8 @@ impl PolicyGate {
         };
         let action = validated.name();
         let class = validated.class();
-        let privileged = class == ActionClass::Write && self.privileged(cx, &validated.targets).await;
+        let privileged =
+            class == ActionClass::Write && self.privileged(cx, &validated.targets).await;
         let recent = self.recent_count(cx.tenant, action);
         let req = ActionRequest::new(cx.tenant.as_str(), action, class)
             .confidence(meta.confidence)
@@ -236,7 +262,8 @@ impl PolicyGate {
             Some(s) => (s, None, None, Vec::new()),
             None => {
                 let tool = validated.tool.clone();
-                let (result, calls): (Result<Value, ToolError>, _) = recording(tool.run(cx, validated.args)).await;
+                let (result, calls): (Result<Value, ToolError>, _) =
+                    recording(tool.run(cx, validated.args)).await;
                 self.count_execution(cx.tenant, action);
                 match result {
                     Ok(out) => (StepStatus::Executed, Some(out), None, calls),
@@ -246,7 +273,9 @@ impl PolicyGate {
         };
         let result = match (&status, &error) {
             (StepStatus::Executed, _) => ActionResult::Ok,
-            (_, Some(message)) => ActionResult::Error { message: message.clone() },
+            (_, Some(message)) => ActionResult::Error {
+                message: message.clone(),
+            },
             _ => ActionResult::NotRun,
         };
         let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.rule()).collect();
@@ -288,10 +317,19 @@ pub fn affected_user_of(call: &ValidatedCall) -> Option<&UserId> {
 
 #[async_trait]
 impl Act for PolicyGate {
-    async fn act(&self, cx: &ToolContext<'_>, call: &PlannedCall, meta: StepMeta<'_>) -> StepRecord {
+    async fn act(
+        &self,
+        cx: &ToolContext<'_>,
+        call: &PlannedCall,
+        meta: StepMeta<'_>,
+    ) -> StepRecord {
         let span = tracing::info_span!("step", tool = %call.tool);
         let tool = call.tool.clone();
-        match self.run_checked(cx, call.clone(), meta).instrument(span).await {
+        match self
+            .run_checked(cx, call.clone(), meta)
+            .instrument(span)
+            .await
+        {
             Ok(record) => {
                 tracing::debug!(tool = %record.action, status = ?record.status, "step");
                 record

@@ -44,7 +44,12 @@ pub struct Evaluation<'a> {
 #[async_trait]
 pub trait Evaluate: Send + Sync {
     /// Verify and close or escalate; returns the outcome and the closing steps taken.
-    async fn evaluate(&self, cx: &ToolContext<'_>, act: &dyn Act, e: Evaluation<'_>) -> (TicketOutcome, Vec<StepRecord>);
+    async fn evaluate(
+        &self,
+        cx: &ToolContext<'_>,
+        act: &dyn Act,
+        e: Evaluation<'_>,
+    ) -> (TicketOutcome, Vec<StepRecord>);
 }
 
 /// Default Evaluate.
@@ -54,24 +59,51 @@ pub struct DefaultEvaluate;
 async fn check_holds(cx: &ToolContext<'_>, check: &Check) -> Result<(), String> {
     match check {
         Check::PasswordChanged { user, since } => {
-            let u = cx.caps.identity.get_user(cx.tenant, user).await.map_err(|e| e.to_string())?;
+            let u = cx
+                .caps
+                .identity
+                .get_user(cx.tenant, user)
+                .await
+                .map_err(|e| e.to_string())?;
             let changed = u.state.password_changed_at.is_some_and(|t| t >= *since);
             if changed && u.state.force_change_password {
                 Ok(())
             } else {
-                Err(format!("password of {} not changed with force-change", u.upn))
+                Err(format!(
+                    "password of {} not changed with force-change",
+                    u.upn
+                ))
             }
         }
         Check::Unlocked { user } => {
-            let u = cx.caps.identity.get_user(cx.tenant, user).await.map_err(|e| e.to_string())?;
-            if u.state.locked { Err(format!("{} is still locked", u.upn)) } else { Ok(()) }
+            let u = cx
+                .caps
+                .identity
+                .get_user(cx.tenant, user)
+                .await
+                .map_err(|e| e.to_string())?;
+            if u.state.locked {
+                Err(format!("{} is still locked", u.upn))
+            } else {
+                Ok(())
+            }
         }
     }
 }
 
 fn describe(step: &StepRecord) -> String {
-    let mut line = format!("- {}: {}", step.action, serde_json::to_string(&step.status).unwrap_or_default().trim_matches('"'));
-    if let Some(approver) = step.approver.as_deref().filter(|a| *a != "auto" && *a != "none") {
+    let mut line = format!(
+        "- {}: {}",
+        step.action,
+        serde_json::to_string(&step.status)
+            .unwrap_or_default()
+            .trim_matches('"')
+    );
+    if let Some(approver) = step
+        .approver
+        .as_deref()
+        .filter(|a| *a != "auto" && *a != "none")
+    {
         let _ = write!(line, " (by {approver})");
     }
     if let Some(receipt) = step.output.as_ref().and_then(|o| o.get("delivered")) {
@@ -90,7 +122,12 @@ fn describe(step: &StepRecord) -> String {
 
 #[async_trait]
 impl Evaluate for DefaultEvaluate {
-    async fn evaluate(&self, cx: &ToolContext<'_>, act: &dyn Act, e: Evaluation<'_>) -> (TicketOutcome, Vec<StepRecord>) {
+    async fn evaluate(
+        &self,
+        cx: &ToolContext<'_>,
+        act: &dyn Act,
+        e: Evaluation<'_>,
+    ) -> (TicketOutcome, Vec<StepRecord>) {
         let p = e.perception;
         let all_ran = e.steps.iter().all(|s| s.status.ran());
         let stopped = e.steps.iter().find(|s| !s.status.ran());
@@ -130,8 +167,16 @@ impl Evaluate for DefaultEvaluate {
             (TicketStatus::Escalated, "needs a technician")
         };
         let closing = [
-            PlannedCall::new("add_internal_note", json!({ "text": note }), "record what the agent did"),
-            PlannedCall::new("categorize_ticket", json!({ "category": e.plan.category }), "categorize"),
+            PlannedCall::new(
+                "add_internal_note",
+                json!({ "text": note }),
+                "record what the agent did",
+            ),
+            PlannedCall::new(
+                "categorize_ticket",
+                json!({ "category": e.plan.category }),
+                "categorize",
+            ),
             PlannedCall::new(
                 "log_time_entry",
                 json!({ "minutes": e.minutes.max(1), "billable": resolved, "notes": format!("msp-agent: {}", e.plan.playbook) }),
@@ -139,7 +184,10 @@ impl Evaluate for DefaultEvaluate {
             ),
             PlannedCall::new("update_ticket_status", json!({ "status": status }), why),
         ];
-        let meta = StepMeta { confidence: 1.0, reasoning: "ticket closure" };
+        let meta = StepMeta {
+            confidence: 1.0,
+            reasoning: "ticket closure",
+        };
         let mut records = Vec::with_capacity(closing.len());
         for call in &closing {
             records.push(act.act(cx, call, meta).await);

@@ -2,7 +2,6 @@
 //! implementation; [`crate::agent::Agent`] composes them.
 
 mod act;
-#[path = "classify_stub.rs"]
 pub mod classify;
 mod evaluate;
 mod perceive;

@@ -86,7 +86,12 @@ pub async fn verify_requester(cx: &ToolContext<'_>, ticket: &Ticket) -> CapResul
             Err(crate::CapabilityError::NotFound(_)) => None,
             Err(e) => return Err(e),
         },
-        None => cx.caps.tickets.find_contact_by_email(cx.tenant, sender).await?,
+        None => {
+            cx.caps
+                .tickets
+                .find_contact_by_email(cx.tenant, sender)
+                .await?
+        }
     };
     let Some(contact) = contact else {
         return unverified(format!("sender <{sender}> is not a contact of this client"));
@@ -96,13 +101,26 @@ pub async fn verify_requester(cx: &ToolContext<'_>, ticket: &Ticket) -> CapResul
             "sender <{sender}> differs from the contact's address on file"
         ));
     }
-    let Some(user) = cx.caps.identity.find_user(cx.tenant, &contact.email).await? else {
-        return unverified(format!("contact <{}> has no directory account", contact.email));
+    let Some(user) = cx
+        .caps
+        .identity
+        .find_user(cx.tenant, &contact.email)
+        .await?
+    else {
+        return unverified(format!(
+            "contact <{}> has no directory account",
+            contact.email
+        ));
     };
-    if !user.mail.eq_ignore_ascii_case(&contact.email) && !user.upn.eq_ignore_ascii_case(&contact.email) {
+    if !user.mail.eq_ignore_ascii_case(&contact.email)
+        && !user.upn.eq_ignore_ascii_case(&contact.email)
+    {
         return unverified("the directory account does not match the contact".to_owned());
     }
-    Ok(RequesterCheck::Verified { contact: Box::new(contact), user: Box::new(user) })
+    Ok(RequesterCheck::Verified {
+        contact: Box::new(contact),
+        user: Box::new(user),
+    })
 }
 
 #[async_trait]
@@ -112,7 +130,9 @@ impl Perceive for RulePerceive {
         let requester = verify_requester(cx, ticket).await?;
         let requester_user = requester.user();
         let named = c.entities.affected_user.as_deref().filter(|named| {
-            requester_user.is_none_or(|u| !u.mail.eq_ignore_ascii_case(named) && !u.upn.eq_ignore_ascii_case(named))
+            requester_user.is_none_or(|u| {
+                !u.mail.eq_ignore_ascii_case(named) && !u.upn.eq_ignore_ascii_case(named)
+            })
         });
         let (affected_user, third_party) = match named {
             Some(other) => (cx.caps.identity.find_user(cx.tenant, other).await?, true),

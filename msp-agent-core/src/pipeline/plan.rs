@@ -20,7 +20,11 @@ pub struct PlannedCall {
 impl PlannedCall {
     /// A call to `tool` with `args` for reason `why`.
     pub fn new(tool: &str, args: Value, why: impl Into<String>) -> Self {
-        PlannedCall { tool: tool.to_owned(), args, why: why.into() }
+        PlannedCall {
+            tool: tool.to_owned(),
+            args,
+            why: why.into(),
+        }
     }
 }
 

@@ -16,7 +16,12 @@ use crate::tool::ToolContext;
 #[async_trait]
 pub trait Reason: Send + Sync {
     /// Plan the work for one ticket. May read; must not write (writes belong in the plan).
-    async fn plan(&self, cx: &ToolContext<'_>, ticket: &Ticket, perception: &Perception) -> CapResult<Plan>;
+    async fn plan(
+        &self,
+        cx: &ToolContext<'_>,
+        ticket: &Ticket,
+        perception: &Perception,
+    ) -> CapResult<Plan>;
 }
 
 /// A deterministic procedure for one intent: a readable sequence of typed tool calls.
@@ -25,7 +30,12 @@ pub trait Playbook: Send + Sync {
     /// The intent it handles.
     fn intent(&self) -> Intent;
     /// Build the plan.
-    async fn plan(&self, cx: &ToolContext<'_>, ticket: &Ticket, perception: &Perception) -> CapResult<Plan>;
+    async fn plan(
+        &self,
+        cx: &ToolContext<'_>,
+        ticket: &Ticket,
+        perception: &Perception,
+    ) -> CapResult<Plan>;
 }
 
 /// Default Reason: playbooks by intent; intents without one are diagnosed and escalated.
@@ -49,12 +59,16 @@ impl Default for Playbooks {
 impl Playbooks {
     /// No playbooks: every ticket is diagnosed and escalated.
     pub fn empty() -> Self {
-        Playbooks { by_intent: HashMap::new() }
+        Playbooks {
+            by_intent: HashMap::new(),
+        }
     }
 
     /// The built-in playbooks.
     pub fn builtin() -> Self {
-        Self::empty().with(playbooks::PasswordReset).with(playbooks::AccountUnlock)
+        Self::empty()
+            .with(playbooks::PasswordReset)
+            .with(playbooks::AccountUnlock)
     }
 
     /// Add or replace the playbook for its intent.

@@ -243,7 +243,11 @@ pub fn generate_password() -> SecretString {
     let mut rng = rand::rng();
     let mut chars: Vec<char> = (0..GENERATED_PASSWORD_LEN)
         .map(|i| {
-            let set = SETS[if i < SETS.len() { i } else { rng.random_range(0..SETS.len()) }];
+            let set = SETS[if i < SETS.len() {
+                i
+            } else {
+                rng.random_range(0..SETS.len())
+            }];
             set[rng.random_range(0..set.len())] as char
         })
         .collect();
@@ -260,7 +264,9 @@ fn user(u: &UserId) -> Vec<TargetRef> {
 
 fn check_length(what: &str, text: &str, max: usize) -> Result<(), ToolError> {
     if text.trim().is_empty() || text.len() > max {
-        return Err(ToolError::Precondition(format!("{what} must be 1 to {max} bytes")));
+        return Err(ToolError::Precondition(format!(
+            "{what} must be 1 to {max} bytes"
+        )));
     }
     Ok(())
 }

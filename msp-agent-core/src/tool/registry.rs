@@ -82,10 +82,14 @@ impl<T: Tool> ErasedTool for Erased<T> {
 
     async fn run(&self, cx: &ToolContext<'_>, args: ArgBox) -> Result<Value, ToolError> {
         let args = args.downcast::<T::Args>().map_err(|_| {
-            ToolError::Precondition(format!("internal: arguments of another tool given to `{}`", T::NAME))
+            ToolError::Precondition(format!(
+                "internal: arguments of another tool given to `{}`",
+                T::NAME
+            ))
         })?;
         let out = self.tool.run(cx, *args).await?;
-        serde_json::to_value(out).map_err(|e| ToolError::Precondition(format!("output of `{}`: {e}", T::NAME)))
+        serde_json::to_value(out)
+            .map_err(|e| ToolError::Precondition(format!("output of `{}`: {e}", T::NAME)))
     }
 }
 
@@ -153,7 +157,10 @@ impl ToolRegistry {
 
     /// Add a tool, replacing any tool of the same name (to override a built-in).
     pub fn register<T: Tool>(&mut self, tool: T) -> &mut Self {
-        let erased = Erased { tool, schema: schema_for::<T::Args>() };
+        let erased = Erased {
+            tool,
+            schema: schema_for::<T::Args>(),
+        };
         self.tools.insert(T::NAME, Arc::new(erased));
         self
     }
@@ -165,7 +172,9 @@ impl ToolRegistry {
 
     /// Class and default tier of each tool, to declare them to the policy.
     pub fn actions(&self) -> impl Iterator<Item = (&'static str, ActionClass, Tier)> + '_ {
-        self.tools.values().map(|t| (t.name(), t.class(), t.default_tier()))
+        self.tools
+            .values()
+            .map(|t| (t.name(), t.class(), t.default_tier()))
     }
 
     /// Tool specs (name, description, JSON Schema of the arguments) for model tool calling.
@@ -187,8 +196,16 @@ impl ToolRegistry {
 
     /// Validate model- or playbook-supplied arguments for a tool. Nothing runs.
     pub fn validate(&self, name: &str, args: &Value) -> Result<ValidatedCall, ToolError> {
-        let tool = self.tools.get(name).ok_or_else(|| ToolError::UnknownTool(name.to_owned()))?;
+        let tool = self
+            .tools
+            .get(name)
+            .ok_or_else(|| ToolError::UnknownTool(name.to_owned()))?;
         let (parsed, targets) = tool.validate(args)?;
-        Ok(ValidatedCall { tool: tool.clone(), args: parsed, args_json: args.clone(), targets })
+        Ok(ValidatedCall {
+            tool: tool.clone(),
+            args: parsed,
+            args_json: args.clone(),
+            targets,
+        })
     }
 }

@@ -36,12 +36,28 @@ impl Playbook for PasswordReset {
             json!({ "user": user.id }),
             format!("verified requester {} asked for a password reset", user.upn),
         )];
-        let mut checks = vec![Check::PasswordChanged { user: user.id.clone(), since: Utc::now() }];
+        let mut checks = vec![Check::PasswordChanged {
+            user: user.id.clone(),
+            since: Utc::now(),
+        }];
         if user.state.locked {
-            steps.push(PlannedCall::new("unlock_account", json!({ "user": user.id }), "the account is also locked"));
-            checks.push(Check::Unlocked { user: user.id.clone() });
+            steps.push(PlannedCall::new(
+                "unlock_account",
+                json!({ "user": user.id }),
+                "the account is also locked",
+            ));
+            checks.push(Check::Unlocked {
+                user: user.id.clone(),
+            });
         }
-        Ok(Plan { playbook: NAME.into(), steps, checks, category: CATEGORY.into(), escalate: None, findings: Vec::new() })
+        Ok(Plan {
+            playbook: NAME.into(),
+            steps,
+            checks,
+            category: CATEGORY.into(),
+            escalate: None,
+            findings: Vec::new(),
+        })
     }
 }
 
@@ -66,7 +82,10 @@ impl Playbook for AccountUnlock {
             return Ok(Plan::escalate(
                 NAME,
                 CATEGORY,
-                format!("account {} is not locked; the sign-in problem needs a human look", user.upn),
+                format!(
+                    "account {} is not locked; the sign-in problem needs a human look",
+                    user.upn
+                ),
             ));
         }
         Ok(Plan {
@@ -76,7 +95,9 @@ impl Playbook for AccountUnlock {
                 json!({ "user": user.id }),
                 format!("verified requester {} is locked out", user.upn),
             )],
-            checks: vec![Check::Unlocked { user: user.id.clone() }],
+            checks: vec![Check::Unlocked {
+                user: user.id.clone(),
+            }],
             category: CATEGORY.into(),
             escalate: None,
             findings: Vec::new(),

@@ -19,16 +19,35 @@ pub(crate) async fn diagnose(cx: &ToolContext<'_>, p: &Perception) -> CapResult<
             "Requester verified: {} (enabled: {}, locked: {})",
             user.upn, user.state.enabled, user.state.locked
         )),
-        RequesterCheck::Unverified { reason } => plan.findings.push(format!("Requester NOT verified: {reason}")),
+        RequesterCheck::Unverified { reason } => plan
+            .findings
+            .push(format!("Requester NOT verified: {reason}")),
     }
     if let Some(user) = &p.affected_user {
-        for device in cx.caps.rmm.list_devices(cx.tenant, Some(&user.id)).await.unwrap_or_default() {
-            plan.findings.push(format!("Device {} ({}): {}", device.name, device.os, if device.online { "online" } else { "offline" }));
+        for device in cx
+            .caps
+            .rmm
+            .list_devices(cx.tenant, Some(&user.id))
+            .await
+            .unwrap_or_default()
+        {
+            plan.findings.push(format!(
+                "Device {} ({}): {}",
+                device.name,
+                device.os,
+                if device.online { "online" } else { "offline" }
+            ));
         }
     }
     if p.intent != Intent::Other {
         let query = p.intent.as_str().replace('_', " ");
-        for doc in cx.caps.docs.search(cx.tenant, &query, 3).await.unwrap_or_default() {
+        for doc in cx
+            .caps
+            .docs
+            .search(cx.tenant, &query, 3)
+            .await
+            .unwrap_or_default()
+        {
             plan.findings.push(format!("SOP: {}", doc.title));
         }
     }

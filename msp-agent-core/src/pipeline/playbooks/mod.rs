@@ -16,12 +16,19 @@ pub fn self_service_target(p: &Perception) -> Result<&DirectoryUser, String> {
         return Err(format!("requester not verified: {reason}"));
     }
     if p.third_party {
-        let named = p.entities.affected_user.as_deref().unwrap_or("another user");
+        let named = p
+            .entities
+            .affected_user
+            .as_deref()
+            .unwrap_or("another user");
         return Err(format!(
             "the request concerns {named}, not the verified requester; a human must confirm it"
         ));
     }
-    let user = p.affected_user.as_ref().ok_or("no directory account found for the request")?;
+    let user = p
+        .affected_user
+        .as_ref()
+        .ok_or("no directory account found for the request")?;
     if !user.state.enabled {
         return Err(format!("account {} is disabled", user.upn));
     }

@@ -1,0 +1,89 @@
+//! `msp-agent demo`: the agent over the simulated MSP with the built-in policy.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use msp_agent_core::agent::Agent;
+use msp_agent_core::audit::{AuditSink, JsonlAuditSink, MemoryAuditSink};
+use msp_agent_core::report::{Totals, render_table};
+use msp_agent_sim::{ApprovalMode, SimMsp};
+use serde::Serialize;
+
+use crate::Failure;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Approvals {
+    /// A simulated technician approves every request.
+    Approve,
+    /// A simulated technician rejects every request.
+    Reject,
+    /// No approval gateway: approval-tier actions escalate.
+    None,
+}
+
+#[derive(Args)]
+pub(crate) struct DemoArgs {
+    /// Print JSON (reports and totals).
+    #[arg(long)]
+    json: bool,
+    /// Append the audit trail to this JSON Lines file.
+    #[arg(long)]
+    audit: Option<PathBuf>,
+    /// How approval requests are answered.
+    #[arg(long, value_enum, default_value = "approve")]
+    approvals: Approvals,
+}
+
+#[derive(Serialize)]
+struct DemoJson<'a> {
+    reports: &'a [msp_agent_core::agent::TicketReport],
+    totals: Totals,
+}
+
+pub(crate) fn run(args: DemoArgs) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|e| Failure::input(format!("runtime: {e}")))?;
+    runtime.block_on(async {
+        let sim = SimMsp::seeded();
+        let audit: Arc<dyn AuditSink> = match &args.audit {
+            Some(path) => Arc::new(JsonlAuditSink::open(path).map_err(Failure::input)?),
+            None => Arc::new(MemoryAuditSink::new()),
+        };
+        let mut builder = Agent::builder(sim.capabilities()).audit(audit);
+        let approver = "sim-technician".to_owned();
+        match args.approvals {
+            Approvals::Approve => {
+                builder = builder.approvals(
+                    sim.approvals(ApprovalMode::ApproveAll { approver }),
+                    Duration::from_secs(5),
+                );
+            }
+            Approvals::Reject => {
+                builder = builder.approvals(
+                    sim.approvals(ApprovalMode::RejectAll { approver }),
+                    Duration::from_secs(5),
+                );
+            }
+            Approvals::None => {}
+        }
+        let agent = builder.build();
+        let mut reports = Vec::new();
+        for result in agent.handle_many(sim.open_tickets(), 4).await {
+            reports.push(result.map_err(Failure::input)?);
+        }
+        if args.json {
+            let out = DemoJson {
+                reports: &reports,
+                totals: Totals::of(&reports),
+            };
+            println!("{}", serde_json::to_string(&out).map_err(Failure::input)?);
+        } else {
+            print!("{}", render_table(&reports));
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,64 @@
+//! Out-of-band secret delivery: SMS to the mobile on file, else e-mail to the manager.
+//! Nothing is sent anywhere: deliveries land in the simulator's outbox for tests to read.
+
+use async_trait::async_trait;
+use msp_agent_core::audit::REDACTED;
+use msp_agent_core::capability::{DeliveryReceipt, SecretDelivery};
+use msp_agent_core::domain::{TenantId, UserId};
+use msp_agent_core::secrecy::SecretString;
+use msp_agent_core::{CapResult, CapabilityError};
+use serde_json::json;
+
+use crate::SimMsp;
+use crate::state::{Delivery, call, lock};
+use crate::text::{mask_email, mask_phone};
+
+/// Channel name of an SMS to the user's mobile.
+pub const CHANNEL_SMS: &str = "sms";
+/// Channel name of an e-mail to the user's manager.
+pub const CHANNEL_MANAGER_EMAIL: &str = "manager_email";
+
+#[async_trait]
+impl SecretDelivery for SimMsp {
+    async fn deliver(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        purpose: &str,
+        secret: &SecretString,
+    ) -> CapResult<DeliveryReceipt> {
+        let receipt = self.with(tenant, |t| {
+            let rec = t.user(user)?;
+            if let Some(phone) = &rec.mobile {
+                return Ok(DeliveryReceipt {
+                    channel: CHANNEL_SMS.to_owned(),
+                    destination: mask_phone(phone),
+                });
+            }
+            let manager = rec.user.manager.as_ref().and_then(|m| t.users.get(m));
+            match manager {
+                Some(m) if m.user.state.enabled => Ok(DeliveryReceipt {
+                    channel: CHANNEL_MANAGER_EMAIL.to_owned(),
+                    destination: mask_email(&m.user.mail),
+                }),
+                _ => Err(CapabilityError::Conflict(format!(
+                    "no out-of-band channel for {}: no mobile on file and no enabled manager",
+                    rec.user.upn
+                ))),
+            }
+        })?;
+        call(
+            "POST",
+            format!("sim://delivery/{tenant}/{}", receipt.channel),
+            json!({ "user": user, "to": receipt.destination, "purpose": purpose, "message": REDACTED }),
+        );
+        lock(&self.inner.outbox).push(Delivery {
+            tenant: tenant.clone(),
+            user: user.clone(),
+            purpose: purpose.to_owned(),
+            channel: receipt.channel.clone(),
+            secret: secret.clone(),
+        });
+        Ok(receipt)
+    }
+}
