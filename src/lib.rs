@@ -26,6 +26,7 @@
 
 #![forbid(unsafe_code)]
 
+pub use msp_agent_core::secrecy;
 pub use msp_agent_core::{
     CapResult, CapabilityError, agent, audit, capability, domain, pipeline, report, tool,
 };
