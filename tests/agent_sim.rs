@@ -73,7 +73,8 @@ async fn password_reset_resolves_and_the_secret_stays_out_of_band() {
         .with_writer(logs.clone())
         .with_max_level(tracing::Level::TRACE)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global (not scoped): tracing caches callsite interest across the test threads.
+    tracing::subscriber::set_global_default(subscriber).unwrap();
 
     let msp = SimMsp::seeded();
     let user = ordinary_user(&msp);

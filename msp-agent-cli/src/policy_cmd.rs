@@ -79,6 +79,17 @@ fn decide(args: &DecideArgs) -> Result<Decision, Failure> {
     Ok(policy.decide(&req))
 }
 
+/// The DESIGN §5 JSON line: `{"tenant","action","tier","outcome","reasons":[...]}`.
+fn print_json(args: &DecideArgs, decision: &Decision) -> Result<(), Failure> {
+    let out = DecisionJson {
+        tenant: &args.tenant,
+        action: &args.action,
+        decision,
+    };
+    println!("{}", serde_json::to_string(&out).map_err(Failure::input)?);
+    Ok(())
+}
+
 pub(crate) fn run(cmd: PolicyCommand) -> Result<(), Failure> {
     match cmd {
         PolicyCommand::Check { file } => {
@@ -92,12 +103,7 @@ pub(crate) fn run(cmd: PolicyCommand) -> Result<(), Failure> {
         PolicyCommand::Decide(args) => {
             let d = decide(&args)?;
             if args.json {
-                let out = DecisionJson {
-                    tenant: &args.tenant,
-                    action: &args.action,
-                    decision: &d,
-                };
-                println!("{}", serde_json::to_string(&out).map_err(Failure::input)?);
+                print_json(&args, &d)?;
             } else {
                 let rules: Vec<_> = d.reasons.iter().map(|r| r.rule()).collect();
                 println!(
@@ -113,16 +119,7 @@ pub(crate) fn run(cmd: PolicyCommand) -> Result<(), Failure> {
         PolicyCommand::Explain(args) => {
             let d = decide(&args)?;
             if args.json {
-                let out = DecisionJson {
-                    tenant: &args.tenant,
-                    action: &args.action,
-                    decision: &d,
-                };
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&out).map_err(Failure::input)?
-                );
-                return Ok(());
+                return print_json(&args, &d);
             }
             let verdict = match d.outcome {
                 msp_agent_policy::Outcome::Execute => "the agent may do this on its own",
