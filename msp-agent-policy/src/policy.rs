@@ -90,7 +90,11 @@ impl Policy {
 
     /// The mode in force for a client, and where it comes from.
     pub fn mode(&self, tenant: &str) -> (Mode, Source) {
-        match self.clients.get(tenant).and_then(|c| c.mode) {
+        self.mode_of(self.clients.get(tenant))
+    }
+
+    fn mode_of(&self, client: Option<&Section>) -> (Mode, Source) {
+        match client.and_then(|c| c.mode) {
             Some(m) => (m, Source::Client),
             None => match self.global.mode {
                 Some(m) => (m, Source::Global),
@@ -101,9 +105,13 @@ impl Policy {
 
     /// Whether the kill switch stops writes for a client, and which switch does.
     pub fn kill_switch(&self, tenant: &str) -> Option<Source> {
+        self.kill_switch_of(self.clients.get(tenant))
+    }
+
+    fn kill_switch_of(&self, client: Option<&Section>) -> Option<Source> {
         if self.global.kill_switch == Some(true) {
             Some(Source::Global)
-        } else if self.clients.get(tenant).and_then(|c| c.kill_switch) == Some(true) {
+        } else if client.and_then(|c| c.kill_switch) == Some(true) {
             Some(Source::Client)
         } else {
             None
@@ -179,11 +187,11 @@ impl Policy {
 
         let client = self.clients.get(req.tenant);
         // 1. Kill switch, 2. shadow mode: they decide the outcome; the tier is still computed.
-        let halted = self.kill_switch(req.tenant);
+        let halted = self.kill_switch_of(client);
         if let Some(source) = halted {
             reasons.push(Reason::KillSwitch { source });
         }
-        let (mode, mode_source) = self.mode(req.tenant);
+        let (mode, mode_source) = self.mode_of(client);
         let shadow = halted.is_none() && mode == Mode::Shadow;
         if shadow {
             reasons.push(Reason::Mode {
