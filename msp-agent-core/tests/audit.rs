@@ -118,3 +118,14 @@ async fn memory_sink_chains() {
     assert_eq!(r[1].prev_hash, r[0].hash);
     assert!(r.iter().all(AuditRecord::hash_is_valid));
 }
+
+#[test]
+fn prepared_entries_hash_and_serialize_like_records() {
+    for prev in [GENESIS_HASH, "ab".repeat(32).as_str()] {
+        let e = entry("reset_password");
+        let (record, line) = PreparedEntry::new(e.clone()).chain(prev);
+        assert_eq!(record, AuditRecord::chain(e, prev.to_owned()));
+        assert_eq!(line, serde_json::to_string(&record).unwrap());
+        assert!(record.hash_is_valid());
+    }
+}

@@ -6,6 +6,7 @@ mod sink;
 
 pub use calls::{REDACTED, VendorCall, record_call, recording};
 pub use record::{
-    ActionResult, AuditEntry, AuditRecord, ChainError, GENESIS_HASH, chain_hash, verify_chain,
+    ActionResult, AuditEntry, AuditRecord, ChainError, GENESIS_HASH, PreparedEntry, chain_hash,
+    verify_chain,
 };
 pub use sink::{AuditError, AuditSink, JsonlAuditSink, MemoryAuditSink};

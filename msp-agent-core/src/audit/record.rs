@@ -80,13 +80,7 @@ pub fn chain_hash(entry: &AuditEntry, prev_hash: &str) -> String {
     let mut hasher = Sha256::new();
     // Serializing plain data into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut HashWriter(&mut hasher), &Unhashed { entry, prev_hash });
-    let digest = hasher.finalize();
-    let mut hex = String::with_capacity(64);
-    for b in digest {
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
-    hex
+    hex(&hasher.finalize())
 }
 
 struct HashWriter<'a>(&'a mut Sha256);
@@ -99,6 +93,64 @@ impl std::io::Write for HashWriter<'_> {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// An entry serialized and hashed up to its `prev_hash`, so that a sink only has to
+/// finish the hash under its lock (the expensive part runs outside it).
+#[derive(Debug, Clone)]
+pub struct PreparedEntry {
+    entry: AuditEntry,
+    /// The record's JSON up to the value of `prev_hash` (`{…,"prev_hash":"`).
+    prefix: String,
+    hasher: Sha256,
+}
+
+impl PreparedEntry {
+    /// Serialize and start hashing an entry.
+    pub fn new(entry: AuditEntry) -> Self {
+        // Serializing plain data into a String cannot fail.
+        let mut prefix = serde_json::to_string(&entry).unwrap_or_default();
+        prefix.pop(); // the closing brace
+        prefix.push_str(",\"prev_hash\":\"");
+        let mut hasher = Sha256::new();
+        hasher.update(prefix.as_bytes());
+        PreparedEntry {
+            entry,
+            prefix,
+            hasher,
+        }
+    }
+
+    /// Chain after `prev_hash`: the record and its JSON line (without newline).
+    pub fn chain(self, prev_hash: &str) -> (AuditRecord, String) {
+        let mut hasher = self.hasher;
+        hasher.update(prev_hash.as_bytes());
+        hasher.update(b"\"}");
+        let hash = hex(&hasher.finalize());
+        let mut line = self.prefix;
+        line.reserve(prev_hash.len() + hash.len() + 12);
+        line.push_str(prev_hash);
+        line.push_str("\",\"hash\":\"");
+        line.push_str(&hash);
+        line.push_str("\"}");
+        (
+            AuditRecord {
+                entry: self.entry,
+                prev_hash: prev_hash.to_owned(),
+                hash,
+            },
+            line,
+        )
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    let mut hex = String::with_capacity(64);
+    for &b in digest {
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    hex
 }
 
 impl AuditRecord {

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-use super::record::{AuditEntry, AuditRecord, GENESIS_HASH, verify_chain};
+use super::record::{AuditEntry, AuditRecord, GENESIS_HASH, PreparedEntry, verify_chain};
 
 /// Why a record could not be written.
 #[derive(Debug, thiserror::Error)]
