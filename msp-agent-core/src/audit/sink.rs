@@ -147,13 +147,18 @@ impl JsonlAuditSink {
 #[async_trait]
 impl AuditSink for JsonlAuditSink {
     async fn record(&self, entry: AuditEntry) -> Result<AuditRecord, AuditError> {
+        // Serialize and hash outside the lock; only the chaining is serialized.
+        let prepared = PreparedEntry::new(entry);
         let mut state = self
             .state
             .lock()
             .map_err(|e| AuditError::Unavailable(e.to_string()))?;
-        let record = AuditRecord::chain(entry, state.last_hash.clone());
-        serde_json::to_writer(&mut state.out, &record).map_err(|e| self.io(e.into()))?;
-        state.out.write_all(b"\n").map_err(|e| self.io(e))?;
+        let (record, mut line) = prepared.chain(&state.last_hash);
+        line.push('\n');
+        state
+            .out
+            .write_all(line.as_bytes())
+            .map_err(|e| self.io(e))?;
         state.last_hash.clone_from(&record.hash);
         Ok(record)
     }
