@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use msp_agent_core::audit::{AuditSink, MemoryAuditSink};
+use msp_agent_core::audit::MemoryAuditSink;
 use msp_agent_core::capability::*;
 use msp_agent_core::domain::*;
-use msp_agent_core::pipeline::{Act, PlannedCall, PolicyGate, StepMeta, StepStatus};
+use msp_agent_core::pipeline::{Act, PlannedCall, PolicyGate, StepMeta, StepRecord, StepStatus};
 use msp_agent_core::policy::{Outcome, PolicyEngine};
 use msp_agent_core::tool::{ToolContext, ToolError, ToolRegistry};
 use serde_json::json;
@@ -88,34 +88,47 @@ fn every_tool_has_an_object_schema_and_a_description() {
     assert_eq!(schema["additionalProperties"], json!(false));
 }
 
+/// A policy gate over the given capabilities with an in-memory audit trail.
+struct Harness {
+    gate: PolicyGate,
+    audit: Arc<MemoryAuditSink>,
+    caps: Capabilities,
+}
+
+impl Harness {
+    fn new(caps: Capabilities, policy: Arc<PolicyEngine>) -> Self {
+        let audit = Arc::new(MemoryAuditSink::new());
+        let gate = PolicyGate::new(policy, Arc::new(ToolRegistry::builtin()), audit.clone());
+        Harness { gate, audit, caps }
+    }
+
+    async fn act(&self, tool: &str, args: serde_json::Value) -> StepRecord {
+        let (tenant, ticket) = (TenantId::from("acme"), TicketId::from("T-1"));
+        let cx = ToolContext {
+            tenant: &tenant,
+            ticket: &ticket,
+            caps: &self.caps,
+        };
+        let meta = StepMeta {
+            confidence: 1.0,
+            reasoning: "test",
+        };
+        self.gate
+            .act(&cx, &PlannedCall::new(tool, args, "t"), meta)
+            .await
+    }
+}
+
 #[tokio::test]
 async fn invalid_arguments_run_nothing_and_are_not_decided() {
-    let caps = untouchable();
-    let audit = Arc::new(MemoryAuditSink::new());
-    let gate = PolicyGate::new(
-        Arc::new(PolicyEngine::builtin()),
-        Arc::new(ToolRegistry::builtin()),
-        audit.clone(),
-    );
-    let (tenant, ticket) = (TenantId::from("acme"), TicketId::from("T-1"));
-    let cx = ToolContext {
-        tenant: &tenant,
-        ticket: &ticket,
-        caps: &caps,
-    };
-    let meta = StepMeta {
-        confidence: 1.0,
-        reasoning: "test",
-    };
+    let h = Harness::new(untouchable(), Arc::new(PolicyEngine::builtin()));
     for args in [
         json!({ "user": 1 }),
         json!({}),
         json!({ "user": "u", "x": 1 }),
         json!("u"),
     ] {
-        let rec = gate
-            .act(&cx, &PlannedCall::new("reset_password", args, "t"), meta)
-            .await;
+        let rec = h.act("reset_password", args).await;
         assert_eq!(rec.status, StepStatus::Invalid);
         assert!(rec.decision.is_none());
         assert!(
@@ -124,7 +137,7 @@ async fn invalid_arguments_run_nothing_and_are_not_decided() {
                 .contains("invalid arguments for `reset_password`")
         );
     }
-    assert!(audit.records().is_empty());
+    assert!(h.audit.records().is_empty());
 }
 
 #[tokio::test]
@@ -153,48 +166,20 @@ async fn escalated_and_halted_calls_never_touch_the_system() {
         identity: Arc::new(identity),
         ..untouchable()
     };
-    let audit = Arc::new(MemoryAuditSink::new());
     let policy = Arc::new(PolicyEngine::builtin());
-    let gate = PolicyGate::new(
-        policy.clone(),
-        Arc::new(ToolRegistry::builtin()),
-        audit.clone(),
-    );
-    let (tenant, ticket) = (TenantId::from("acme"), TicketId::from("T-1"));
-    let cx = ToolContext {
-        tenant: &tenant,
-        ticket: &ticket,
-        caps: &caps,
-    };
-    let meta = StepMeta {
-        confidence: 1.0,
-        reasoning: "test",
-    };
+    let h = Harness::new(caps, policy.clone());
 
-    let rec = gate
-        .act(
-            &cx,
-            &PlannedCall::new("reset_password", json!({ "user": "u-ceo" }), "t"),
-            meta,
-        )
-        .await;
+    let rec = h.act("reset_password", json!({ "user": "u-ceo" })).await;
     assert_eq!(rec.status, StepStatus::Escalated);
     assert_eq!(rec.decision.unwrap().outcome, Outcome::Escalate);
 
     policy.set_kill_switch(msp_agent_core::policy::Scope::Global, true);
-    let rec = gate
-        .act(
-            &cx,
-            &PlannedCall::new("add_internal_note", json!({ "text": "hi" }), "t"),
-            meta,
-        )
-        .await;
+    let rec = h.act("add_internal_note", json!({ "text": "hi" })).await;
     assert_eq!(rec.status, StepStatus::Halted);
 
-    let records = audit.records();
+    let records = h.audit.records();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].entry.outcome, Outcome::Escalate);
     assert_eq!(records[1].entry.outcome, Outcome::Halted);
     assert_eq!(records[1].prev_hash, records[0].hash);
-    let _ = audit.flush().await;
 }
