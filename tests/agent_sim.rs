@@ -1,46 +1,19 @@
 //! End-to-end behaviour of the agent on the simulated MSP, through the public API.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use msp_agent::domain::{DirectoryUser, Intent, NoteVisibility, TenantId};
+use common::{acme, approving, ordinary_user};
+use msp_agent::domain::{Intent, NoteVisibility};
 use msp_agent::pipeline::classify::Classifier;
 use msp_agent::pipeline::{StepStatus, TicketOutcome};
 use msp_agent::prelude::*;
 use msp_agent::secrecy::ExposeSecret;
 use msp_agent::sim::{ApprovalMode, SimMsp};
-
-fn acme() -> TenantId {
-    TenantId::from("acme")
-}
-
-/// An enabled, unlocked, non-privileged user with a phone and a matching PSA contact.
-fn ordinary_user(msp: &SimMsp) -> DirectoryUser {
-    let contacts = msp.contacts(&acme());
-    msp.users(&acme())
-        .into_iter()
-        .find(|u| {
-            !u.privileged
-                && u.state.enabled
-                && !u.state.locked
-                && msp.mobile(&acme(), &u.id).is_some()
-                && contacts
-                    .iter()
-                    .any(|c| c.email.eq_ignore_ascii_case(&u.mail))
-        })
-        .expect("seed has an ordinary user")
-}
-
-fn approving(msp: &SimMsp) -> AgentBuilder {
-    Agent::builder(msp.capabilities()).approvals(
-        msp.approvals(ApprovalMode::ApproveAll {
-            approver: "jane.tech".into(),
-        }),
-        Duration::from_secs(5),
-    )
-}
 
 const RESET: (&str, &str) = (
     "Forgot my password",

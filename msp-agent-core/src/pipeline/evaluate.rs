@@ -88,6 +88,25 @@ async fn check_holds(cx: &ToolContext<'_>, check: &Check) -> Result<(), String> 
                 Ok(())
             }
         }
+        Check::GroupMember { group, user } => {
+            let groups = cx
+                .caps
+                .identity
+                .list_user_groups(cx.tenant, user)
+                .await
+                .map_err(|e| e.to_string())?;
+            let named = |g: &crate::domain::Group| {
+                g.name.eq_ignore_ascii_case(group)
+                    || g.mail
+                        .as_deref()
+                        .is_some_and(|m| m.eq_ignore_ascii_case(group))
+            };
+            if groups.iter().any(named) {
+                Ok(())
+            } else {
+                Err(format!("{user} is not a member of `{group}`"))
+            }
+        }
     }
 }
 

@@ -44,6 +44,13 @@ pub enum Check {
         /// The user.
         user: UserId,
     },
+    /// The user is a member of the group (by name or mail address).
+    GroupMember {
+        /// Group or distribution list, as named in the plan.
+        group: String,
+        /// The user.
+        user: UserId,
+    },
 }
 
 /// What the agent will do for a ticket.
@@ -73,6 +80,21 @@ impl Plan {
             category: category.to_owned(),
             escalate: Some(reason.into()),
             findings: Vec::new(),
+        }
+    }
+
+    /// A plan of writes, verified by `checks`, that closes the ticket under `category`.
+    pub fn act(
+        playbook: &str,
+        category: &str,
+        steps: Vec<PlannedCall>,
+        checks: Vec<Check>,
+    ) -> Self {
+        Plan {
+            steps,
+            checks,
+            escalate: None,
+            ..Plan::escalate(playbook, category, "")
         }
     }
 }

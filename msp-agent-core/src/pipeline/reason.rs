@@ -69,6 +69,11 @@ impl Playbooks {
         Self::empty()
             .with(playbooks::PasswordReset)
             .with(playbooks::AccountUnlock)
+            .with(playbooks::GroupMembership::distribution_list())
+            .with(playbooks::GroupMembership::permission_grant())
+            .with(playbooks::SharedMailboxAccess)
+            .with(playbooks::LicenseAssignment)
+            .with(playbooks::EmailForwarding)
     }
 
     /// Add or replace the playbook for its intent.

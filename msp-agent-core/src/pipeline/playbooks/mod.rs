@@ -1,13 +1,34 @@
 //! Built-in playbooks.
 
+mod access;
 mod account;
 mod diagnose;
+mod license;
+mod mail;
 
+pub use access::GroupMembership;
 pub use account::{AccountUnlock, PasswordReset};
 pub(crate) use diagnose::diagnose;
+pub use license::LicenseAssignment;
+pub use mail::{EmailForwarding, SharedMailboxAccess};
 
 use super::perceive::{Perception, RequesterCheck};
+use super::plan::{Check, Plan, PlannedCall};
 use crate::domain::DirectoryUser;
+
+/// Plan one self-service write: apply [`self_service_target`], then let `step` build the
+/// call (and its post-conditions) for the verified user, or give a reason to escalate.
+pub(crate) fn self_service_step(
+    name: &str,
+    category: &str,
+    p: &Perception,
+    step: impl FnOnce(&DirectoryUser) -> Result<(PlannedCall, Vec<Check>), String>,
+) -> Plan {
+    match self_service_target(p).and_then(step) {
+        Ok((call, checks)) => Plan::act(name, category, vec![call], checks),
+        Err(why) => Plan::escalate(name, category, why),
+    }
+}
 
 /// The guards every identity playbook applies before planning any write: a verified
 /// requester, acting on their own account, which exists and is enabled.
