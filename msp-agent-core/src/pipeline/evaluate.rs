@@ -56,15 +56,22 @@ pub trait Evaluate: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultEvaluate;
 
+/// Re-read a user from the directory for a check.
+async fn read_user(
+    cx: &ToolContext<'_>,
+    user: &crate::domain::UserId,
+) -> Result<crate::domain::DirectoryUser, String> {
+    cx.caps
+        .identity
+        .get_user(cx.tenant, user)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 async fn check_holds(cx: &ToolContext<'_>, check: &Check) -> Result<(), String> {
     match check {
         Check::PasswordChanged { user, since } => {
-            let u = cx
-                .caps
-                .identity
-                .get_user(cx.tenant, user)
-                .await
-                .map_err(|e| e.to_string())?;
+            let u = read_user(cx, user).await?;
             let changed = u.state.password_changed_at.is_some_and(|t| t >= *since);
             if changed && u.state.force_change_password {
                 Ok(())
@@ -76,12 +83,7 @@ async fn check_holds(cx: &ToolContext<'_>, check: &Check) -> Result<(), String> 
             }
         }
         Check::Unlocked { user } => {
-            let u = cx
-                .caps
-                .identity
-                .get_user(cx.tenant, user)
-                .await
-                .map_err(|e| e.to_string())?;
+            let u = read_user(cx, user).await?;
             if u.state.locked {
                 Err(format!("{} is still locked", u.upn))
             } else {
