@@ -1,0 +1,2 @@
+//! Anthropic Messages model provider for msp-agent.
+#![forbid(unsafe_code)]

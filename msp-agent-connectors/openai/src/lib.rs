@@ -1,0 +1,2 @@
+//! OpenAI-compatible chat-completions model provider for msp-agent.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Slack approval gateway for msp-agent.
+#![forbid(unsafe_code)]

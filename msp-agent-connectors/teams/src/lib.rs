@@ -1,0 +1,2 @@
+//! Microsoft Teams approval gateway for msp-agent.
+#![forbid(unsafe_code)]
