@@ -8,6 +8,8 @@
 pub mod agent;
 pub mod audit;
 pub mod capability;
+#[cfg(feature = "test-utils")]
+pub mod conformance;
 pub mod domain;
 mod error;
 pub mod pipeline;
