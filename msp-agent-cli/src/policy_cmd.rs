@@ -1,12 +1,16 @@
-//! `msp-agent policy check | decide | explain`.
+//! `msp-agent policy check | decide | explain | graduation`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use msp_agent_policy::{ActionClass, ActionRequest, Decision, Policy, builtin_action};
+use msp_agent_core::audit::{ActionTally, HistoryBuilder};
+use msp_agent_policy::{
+    ActionClass, ActionRequest, Decision, GraduationRule, Policy, Recommendation, builtin_action,
+};
 use serde::Serialize;
 
 use crate::Failure;
+use crate::audit_cmd::{FilterArgs, open, read_failure};
 
 #[derive(Subcommand)]
 pub(crate) enum PolicyCommand {
@@ -19,6 +23,27 @@ pub(crate) enum PolicyCommand {
     Decide(DecideArgs),
     /// Explain the decision for one action in plain English.
     Explain(DecideArgs),
+    /// Recommend approval → autonomous promotions from an audit log's track record.
+    /// Never changes the policy: prints the evidence and the TOML to paste.
+    Graduation(GraduationArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct GraduationArgs {
+    /// The audit log (its hash chain must verify).
+    #[arg(long)]
+    audit: PathBuf,
+    /// Policy file; the built-in policy when absent.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Approved-and-succeeded executions required.
+    #[arg(long, default_value_t = GraduationRule::default().min_approved)]
+    min_approved: u32,
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Print one JSON object `{"recommendations":[...]}`.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -90,8 +115,96 @@ fn print_json(args: &DecideArgs, decision: &Decision) -> Result<(), Failure> {
     Ok(())
 }
 
+#[derive(Serialize)]
+struct RecommendationJson<'a> {
+    #[serde(flatten)]
+    recommendation: &'a Recommendation,
+    evidence: &'a ActionTally,
+    toml: String,
+}
+
+#[derive(Serialize)]
+struct GraduationJson<'a> {
+    recommendations: Vec<RecommendationJson<'a>>,
+}
+
+fn graduation(args: &GraduationArgs) -> Result<(), Failure> {
+    let policy = load(args.policy.as_ref())?;
+    // One pass, verifying the chain: evidence from an altered log is no evidence.
+    let mut builder = HistoryBuilder::new();
+    for record in open(&args.audit, args.filter.query()?)?.verify_chain() {
+        builder.add(&record.map_err(|e| read_failure(&args.audit, &e))?);
+    }
+    let tallies = builder.finish();
+    let rule = GraduationRule {
+        min_approved: args.min_approved,
+    };
+    let recs = policy.graduation(rule, tallies.iter().map(ActionTally::graduation_input));
+    let evidence = |r: &Recommendation| {
+        tallies
+            .iter()
+            .find(|t| t.tenant == r.tenant && t.action == r.action)
+            .ok_or_else(|| Failure::input("internal: recommendation without evidence"))
+    };
+    if args.json {
+        let recommendations = recs
+            .iter()
+            .map(|r| {
+                Ok(RecommendationJson {
+                    recommendation: r,
+                    evidence: evidence(r)?,
+                    toml: r.toml_snippet(),
+                })
+            })
+            .collect::<Result<_, Failure>>()?;
+        let out = GraduationJson { recommendations };
+        println!("{}", serde_json::to_string(&out).map_err(Failure::input)?);
+        return Ok(());
+    }
+    if recs.is_empty() {
+        println!(
+            "no graduation recommendations: none of {} client/action pairs in {} is at approval \
+             with >= {} approved executions and no rejection or failure",
+            tallies.len(),
+            args.audit.display(),
+            rule.min_approved
+        );
+        return Ok(());
+    }
+    let fmt = "%Y-%m-%dT%H:%M:%SZ";
+    for r in &recs {
+        let t = evidence(r)?;
+        println!(
+            "{} {}: {} -> {}: {} approved and succeeded, {} rejected, {} failed, \
+             {} unanswered ({} .. {})",
+            r.tenant,
+            r.action,
+            r.from,
+            r.to,
+            r.history.approved,
+            r.history.rejected,
+            r.history.errors,
+            t.timed_out,
+            t.first.format(fmt),
+            t.last.format(fmt),
+        );
+    }
+    println!();
+    println!("# Review, then add to the policy file (merge into existing client tables):");
+    let mut tenant = None;
+    for r in &recs {
+        if tenant != Some(&r.tenant) {
+            println!("[clients.{}.actions]", r.tenant);
+            tenant = Some(&r.tenant);
+        }
+        println!("{} = \"{}\"", r.action, r.to);
+    }
+    Ok(())
+}
+
 pub(crate) fn run(cmd: PolicyCommand) -> Result<(), Failure> {
     match cmd {
+        PolicyCommand::Graduation(args) => return graduation(&args),
         PolicyCommand::Check { file } => {
             let policy = load(Some(&file))?;
             println!(

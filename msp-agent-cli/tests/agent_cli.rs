@@ -44,7 +44,10 @@ fn demo_writes_a_verifiable_audit_trail() {
     assert_eq!(totals["tickets"], v["reports"].as_array().unwrap().len());
     assert!(totals["resolved"].as_u64().unwrap() >= 10, "{totals}");
     assert!(totals["escalated"].as_u64().unwrap() >= 40, "{totals}");
-    assert_eq!(totals["approved_actions"], totals["resolved"]);
+    assert!(
+        totals["approved_actions"].as_u64() >= totals["resolved"].as_u64(),
+        "{totals}"
+    );
 
     let o = run(&["audit", "verify", audit.to_str().unwrap()], "");
     assert_eq!(

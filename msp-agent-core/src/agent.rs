@@ -12,7 +12,7 @@ use crate::domain::{Intent, TenantId, TicketId};
 use crate::error::CapabilityError;
 use crate::pipeline::{
     Act, DefaultEvaluate, Evaluate, Evaluation, Perceive, Playbooks, PolicyGate, Reason,
-    RulePerceive, StepMeta, StepRecord, TicketOutcome,
+    RulePerceive, StepMeta, StepRecord, StepStatus, TicketOutcome,
 };
 use crate::tool::{ToolContext, ToolRegistry};
 use msp_agent_policy::{Mode, PolicyEngine, Scope};
@@ -251,8 +251,10 @@ impl Agent {
             .map_err(cap_err)?;
 
         let mut steps = Vec::with_capacity(plan.steps.len());
+        let mut bound = std::collections::HashMap::new();
         if plan.escalate.is_none() {
             for call in &plan.steps {
+                let call = &call.resolve(&bound);
                 let reasoning = format!(
                     "{} playbook, intent {} ({:.2}, {}): {}",
                     plan.playbook,
@@ -266,9 +268,14 @@ impl Agent {
                     reasoning: &reasoning,
                 };
                 let record = self.act.act(&cx, call, meta).await;
-                let ran = record.status.ran();
+                let status = record.status;
+                if let (Some(name), Some(output)) = (&call.bind, &record.output) {
+                    bound.insert(name.clone(), output.clone());
+                }
                 steps.push(record);
-                if !ran {
+                // Shadow mode logs every predicted step; otherwise the first step that did
+                // not run stops the plan.
+                if !status.ran() && status != StepStatus::LogOnly {
                     break;
                 }
             }

@@ -81,6 +81,8 @@ pub const BUILTIN_ACTIONS: &[BuiltinAction] = &[
     write("update_ticket_status", Autonomous),
     write("add_internal_note", Autonomous),
     write("log_time_entry", Autonomous),
+    // Sends an identity challenge to the user's registered second channel; changes nothing.
+    write("verify_out_of_band", Autonomous),
     // Approval.
     write("reset_password", Approval),
     write("unlock_account", Approval),

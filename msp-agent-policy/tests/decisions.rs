@@ -36,6 +36,8 @@ const TABLE: &[(&str, ActionClass, Tier)] = &[
     ("update_ticket_status", ActionClass::Write, Tier::Autonomous),
     ("add_internal_note", ActionClass::Write, Tier::Autonomous),
     ("log_time_entry", ActionClass::Write, Tier::Autonomous),
+    // Not in DESIGN §4: MFA reset's identity challenge (sends a message, changes nothing).
+    ("verify_out_of_band", ActionClass::Write, Tier::Autonomous),
     ("reset_password", ActionClass::Write, Tier::Approval),
     ("unlock_account", ActionClass::Write, Tier::Approval),
     ("revoke_sessions", ActionClass::Write, Tier::Approval),

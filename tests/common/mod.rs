@@ -1,4 +1,5 @@
 //! Helpers shared by the end-to-end tests on the simulated MSP.
+#![allow(dead_code)] // each test binary uses a subset of the helpers
 
 use std::time::Duration;
 

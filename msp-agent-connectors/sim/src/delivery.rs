@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use msp_agent_core::audit::REDACTED;
-use msp_agent_core::capability::{DeliveryReceipt, SecretDelivery};
+use msp_agent_core::capability::{Challenge, DeliveryReceipt, SecretDelivery};
 use msp_agent_core::domain::{TenantId, UserId};
 use msp_agent_core::secrecy::SecretString;
 use msp_agent_core::{CapResult, CapabilityError};
@@ -60,5 +60,34 @@ impl SecretDelivery for SimMsp {
             secret: secret.clone(),
         });
         Ok(receipt)
+    }
+
+    async fn challenge(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        purpose: &str,
+    ) -> CapResult<Challenge> {
+        let destination = self.with(tenant, |t| {
+            let rec = t.user(user)?;
+            rec.mobile.as_deref().map(mask_phone).ok_or_else(|| {
+                CapabilityError::Conflict(format!(
+                    "no second channel for {}: no mobile on file",
+                    rec.user.upn
+                ))
+            })
+        })?;
+        call(
+            "POST",
+            format!("sim://delivery/{tenant}/{CHANNEL_SMS}/challenge"),
+            json!({ "user": user, "to": destination, "purpose": purpose }),
+        );
+        lock(&self.inner.challenges).push((tenant.clone(), user.clone(), purpose.to_owned()));
+        let confirmed = !lock(&self.inner.deny_challenges).contains(user);
+        Ok(Challenge {
+            channel: CHANNEL_SMS.to_owned(),
+            destination,
+            confirmed,
+        })
     }
 }

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::SimMsp;
 use crate::seed::PASSWORD_METHOD_ID;
-use crate::state::{SaltedHash, TenantState, UserRecord, addr_key, call, not_found};
+use crate::state::{MailboxRecord, SaltedHash, TenantState, UserRecord, addr_key, call, not_found};
 
 fn url(tenant: &TenantId, rest: &str) -> String {
     format!("sim://identity/{tenant}/{rest}")
@@ -406,7 +406,19 @@ impl IdentityProvider for SimMsp {
                 json!({ "user": id, "accessRights": mailbox_right(permission), "autoMapping": true }),
             );
             t.user(id)?;
-            let mb = t.mailboxes.get_mut(&addr_key(mailbox)).ok_or_else(|| not_found("shared mailbox", mailbox))?;
+            let key = addr_key(mailbox);
+            if !t.mailboxes.contains_key(&key) {
+                // A user's own mailbox (e.g. a leaver's, handed to the manager).
+                let owner = t.user_by_addr(mailbox).map(|u| MailboxRecord {
+                    address: u.user.mail.clone(),
+                    display_name: u.user.display_name.clone(),
+                    permissions: Vec::new(),
+                });
+                if let Some(record) = owner {
+                    t.mailboxes.insert(key.clone(), record);
+                }
+            }
+            let mb = t.mailboxes.get_mut(&key).ok_or_else(|| not_found("mailbox", mailbox))?;
             if !mb.permissions.iter().any(|(u, p)| u == id && *p == permission) {
                 mb.permissions.push((id.clone(), permission));
             }

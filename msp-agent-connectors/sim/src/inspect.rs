@@ -200,6 +200,21 @@ impl SimMsp {
         .unwrap_or_default()
     }
 
+    /// Make `user` deny every out-of-band identity challenge (or, with `false`, confirm again).
+    pub fn deny_challenges(&self, user: &UserId, deny: bool) {
+        let mut set = lock(&self.inner.deny_challenges);
+        if deny {
+            set.insert(user.clone());
+        } else {
+            set.remove(user);
+        }
+    }
+
+    /// Every out-of-band identity challenge sent so far: (client, user, purpose), in order.
+    pub fn challenges(&self) -> Vec<(TenantId, UserId, String)> {
+        lock(&self.inner.challenges).clone()
+    }
+
     /// Every secret delivered out of band so far, in order:
     /// (client, user, purpose, channel, secret).
     pub fn delivered_secrets(&self) -> Vec<(TenantId, UserId, String, String, SecretString)> {

@@ -26,6 +26,10 @@ pub(crate) struct Inner {
     pub outbox: Mutex<Vec<Delivery>>,
     /// Approval requests received by any gateway of this world, in order.
     pub approvals: Mutex<Vec<ApprovalRequest>>,
+    /// Out-of-band identity challenges sent: (client, user, purpose), in order.
+    pub challenges: Mutex<Vec<(TenantId, UserId, String)>>,
+    /// Users who deny (or never answer) an identity challenge.
+    pub deny_challenges: Mutex<std::collections::HashSet<UserId>>,
 }
 
 /// Lock a mutex, ignoring poisoning (the state stays usable after a panicking test).

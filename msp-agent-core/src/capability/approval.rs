@@ -1,6 +1,9 @@
+//! What approvers are asked, what they answer, the gateway trait and an in-memory gateway.
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use super::pending::{ApprovalId, PendingApprovals, PendingEntry, ResolveError};
 use crate::domain::{TenantId, TicketId};
 use crate::error::CapResult;
 
@@ -44,4 +47,91 @@ pub enum ApprovalDecision {
 pub trait ApprovalGateway: Send + Sync {
     /// Ask for approval and wait for the answer.
     async fn request_approval(&self, request: &ApprovalRequest) -> CapResult<ApprovalDecision>;
+}
+
+/// An in-process approval gateway for tests and embedding apps with their own UI:
+/// requests are queued in a [`PendingApprovals`] registry, listed by
+/// [`pending`](Self::pending) (or pushed to [`subscribe`](Self::subscribe)rs) and decided
+/// with [`approve`](Self::approve) / [`reject`](Self::reject).
+#[derive(Debug, Clone)]
+pub struct InMemoryApprovalGateway {
+    registry: PendingApprovals,
+    events: tokio::sync::broadcast::Sender<PendingEntry>,
+}
+
+impl Default for InMemoryApprovalGateway {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl InMemoryApprovalGateway {
+    /// A gateway with its own registry.
+    pub fn new() -> Self {
+        Self::with_registry(PendingApprovals::new())
+    }
+
+    /// A gateway over a shared registry.
+    pub fn with_registry(registry: PendingApprovals) -> Self {
+        let (events, _) = tokio::sync::broadcast::channel(64);
+        InMemoryApprovalGateway { registry, events }
+    }
+
+    /// The registry.
+    pub fn registry(&self) -> &PendingApprovals {
+        &self.registry
+    }
+
+    /// Requests waiting for an answer.
+    pub fn pending(&self) -> Vec<PendingEntry> {
+        self.registry.pending()
+    }
+
+    /// Receive every new request as it is queued (from now on).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<PendingEntry> {
+        self.events.subscribe()
+    }
+
+    /// Approve request `id` as `approver`.
+    pub fn approve(
+        &self,
+        id: &ApprovalId,
+        approver: impl Into<String>,
+    ) -> Result<(), ResolveError> {
+        self.registry.resolve(
+            id,
+            ApprovalDecision::Approved {
+                approver: approver.into(),
+            },
+        )
+    }
+
+    /// Reject request `id` as `approver`, optionally saying why.
+    pub fn reject(
+        &self,
+        id: &ApprovalId,
+        approver: impl Into<String>,
+        reason: Option<String>,
+    ) -> Result<(), ResolveError> {
+        self.registry.resolve(
+            id,
+            ApprovalDecision::Rejected {
+                approver: approver.into(),
+                reason,
+            },
+        )
+    }
+}
+
+#[async_trait]
+impl ApprovalGateway for InMemoryApprovalGateway {
+    async fn request_approval(&self, request: &ApprovalRequest) -> CapResult<ApprovalDecision> {
+        let pending = self.registry.register(request.clone());
+        // No subscriber is fine: `pending()` still lists it.
+        let _ = self.events.send(PendingEntry {
+            id: pending.id().clone(),
+            request: request.clone(),
+        });
+        pending.await
+    }
 }

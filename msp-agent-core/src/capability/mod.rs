@@ -10,18 +10,20 @@ mod chat;
 mod delivery;
 mod documentation;
 mod identity;
+mod pending;
 mod rmm;
 mod ticket_system;
 
 use std::sync::Arc;
 
-pub use approval::{ApprovalDecision, ApprovalGateway, ApprovalRequest};
+pub use approval::{ApprovalDecision, ApprovalGateway, ApprovalRequest, InMemoryApprovalGateway};
 pub use chat::{
     ChatMessage, ChatModel, ChatRequest, ChatResponse, Role, ToolCall, ToolSpec, Usage,
 };
-pub use delivery::{DeliveryReceipt, SecretDelivery};
+pub use delivery::{Challenge, DeliveryReceipt, SecretDelivery};
 pub use documentation::Documentation;
 pub use identity::{IdentityProvider, MailboxPermission, NewUser};
+pub use pending::{ApprovalId, PendingApproval, PendingApprovals, PendingEntry, ResolveError};
 pub use rmm::Rmm;
 pub use ticket_system::{TicketQuery, TicketSystem, TicketUpdate};
 

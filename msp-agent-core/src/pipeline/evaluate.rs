@@ -10,7 +10,7 @@ use serde_json::json;
 use super::act::{Act, StepMeta, StepRecord, StepStatus};
 use super::perceive::Perception;
 use super::plan::{Check, Plan, PlannedCall};
-use crate::domain::TicketStatus;
+use crate::domain::{AuthMethodKind, TicketStatus};
 use crate::tool::ToolContext;
 
 /// How a ticket ended.
@@ -109,6 +109,40 @@ async fn check_holds(cx: &ToolContext<'_>, check: &Check) -> Result<(), String> 
                 Err(format!("{user} is not a member of `{group}`"))
             }
         }
+        Check::MfaCleared { user } => {
+            let left: Vec<_> = cx
+                .caps
+                .identity
+                .list_auth_methods(cx.tenant, user)
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter(|m| {
+                    !matches!(
+                        m.kind,
+                        AuthMethodKind::Password | AuthMethodKind::TemporaryAccessPass
+                    )
+                })
+                .collect();
+            if left.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{user} still has {} MFA method(s)", left.len()))
+            }
+        }
+        Check::SignInDisabled { user } => {
+            let u = read_user(cx, user).await?;
+            if u.state.enabled {
+                Err(format!("{} can still sign in", u.upn))
+            } else {
+                Ok(())
+            }
+        }
+        Check::UserExists { upn } => match cx.caps.identity.find_user(cx.tenant, upn).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(format!("{upn} does not exist")),
+            Err(e) => Err(e.to_string()),
+        },
     }
 }
 
@@ -172,18 +206,29 @@ impl Evaluate for DefaultEvaluate {
             note.push_str(&describe(step));
             note.push('\n');
         }
+        if e.plan.escalate.is_none() && e.steps.len() < e.plan.steps.len() {
+            let rest: Vec<&str> = e.plan.steps[e.steps.len()..]
+                .iter()
+                .map(|c| c.tool.as_str())
+                .collect();
+            let _ = writeln!(note, "- not run: {}", rest.join(", "));
+        }
         for finding in &e.plan.findings {
             let _ = writeln!(note, "* {finding}");
         }
         let resolved = problem.is_none();
+        let waiting = e.plan.resolved_status == TicketStatus::Waiting;
         match &problem {
+            None if waiting => {
+                note.push_str("Answered by the agent; waiting for the user to confirm.");
+            }
             None => note.push_str("Verified in the target system. Resolved by the agent."),
             Some(why) => {
                 let _ = write!(note, "Escalated to a technician: {why}.");
             }
         }
         let (status, why) = if resolved {
-            (TicketStatus::Closed, "resolved and verified")
+            (e.plan.resolved_status, "resolved and verified")
         } else {
             (TicketStatus::Escalated, "needs a technician")
         };

@@ -1,10 +1,12 @@
 //! Plans: what Reason hands to Act and Evaluate.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::domain::UserId;
+use crate::domain::{TicketStatus, UserId};
 
 /// One tool call a plan wants to make.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,6 +17,9 @@ pub struct PlannedCall {
     pub args: Value,
     /// Why, for the audit trail.
     pub why: String,
+    /// Name under which the step's output is kept for later steps (see [`PlannedCall::bind`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
 }
 
 impl PlannedCall {
@@ -24,7 +29,59 @@ impl PlannedCall {
             tool: tool.to_owned(),
             args,
             why: why.into(),
+            bind: None,
         }
+    }
+
+    /// Keep this step's output under `name`: a later step's argument that is exactly the
+    /// string `"${name.field.sub}"` is replaced by that field of the output before the later
+    /// step is validated and decided (e.g. the id of a user created by an earlier step).
+    ///
+    /// ```
+    /// use msp_agent_core::pipeline::PlannedCall;
+    /// use serde_json::json;
+    /// use std::collections::HashMap;
+    ///
+    /// let create = PlannedCall::new("create_user", json!({}), "new starter").bind("new_user");
+    /// let license = PlannedCall::new("assign_license", json!({ "user": "${new_user.id}", "sku": "SPB" }), "template");
+    /// let bound = HashMap::from([("new_user".to_owned(), json!({ "id": "u-2001" }))]);
+    /// assert_eq!(create.bind.as_deref(), Some("new_user"));
+    /// assert_eq!(license.resolve(&bound).args["user"], "u-2001");
+    /// ```
+    pub fn bind(mut self, name: &str) -> Self {
+        self.bind = Some(name.to_owned());
+        self
+    }
+
+    /// This call with every `"${name.path}"` argument replaced from `bound`; references to
+    /// names not bound (yet) are left as they are, so validation sees them.
+    pub fn resolve(&self, bound: &HashMap<String, Value>) -> PlannedCall {
+        fn walk(v: &mut Value, bound: &HashMap<String, Value>) {
+            match v {
+                Value::String(s) => {
+                    if let Some(found) = lookup(s, bound) {
+                        *v = found.clone();
+                    }
+                }
+                Value::Array(items) => items.iter_mut().for_each(|i| walk(i, bound)),
+                Value::Object(map) => map.values_mut().for_each(|i| walk(i, bound)),
+                _ => {}
+            }
+        }
+        fn lookup<'a>(s: &str, bound: &'a HashMap<String, Value>) -> Option<&'a Value> {
+            let path = s.strip_prefix("${")?.strip_suffix('}')?;
+            let mut parts = path.split('.');
+            let mut v = bound.get(parts.next()?)?;
+            for part in parts {
+                v = v.get(part)?;
+            }
+            Some(v)
+        }
+        let mut call = self.clone();
+        if !bound.is_empty() {
+            walk(&mut call.args, bound);
+        }
+        call
     }
 }
 
@@ -43,6 +100,21 @@ pub enum Check {
     Unlocked {
         /// The user.
         user: UserId,
+    },
+    /// The user has no authentication method left but password and Temporary Access Pass.
+    MfaCleared {
+        /// User.
+        user: UserId,
+    },
+    /// The user's sign-in is disabled.
+    SignInDisabled {
+        /// User.
+        user: UserId,
+    },
+    /// A user with this UPN exists (new accounts may stay disabled until the start date).
+    UserExists {
+        /// UPN.
+        upn: String,
     },
     /// The user is a member of the group (by name or mail address).
     GroupMember {
@@ -68,6 +140,9 @@ pub struct Plan {
     pub escalate: Option<String>,
     /// Facts gathered for the technician (diagnostics), added to the note.
     pub findings: Vec<String>,
+    /// Status to set when every step ran and every check held: `Closed`, or `Waiting` when
+    /// the agent answered (e.g. sent guidance) and the user has to confirm.
+    pub resolved_status: TicketStatus,
 }
 
 impl Plan {
@@ -80,6 +155,7 @@ impl Plan {
             category: category.to_owned(),
             escalate: Some(reason.into()),
             findings: Vec::new(),
+            resolved_status: TicketStatus::Closed,
         }
     }
 

@@ -74,6 +74,11 @@ impl Playbooks {
             .with(playbooks::SharedMailboxAccess)
             .with(playbooks::LicenseAssignment)
             .with(playbooks::EmailForwarding)
+            .with(playbooks::MfaReset)
+            .with(playbooks::Onboarding)
+            .with(playbooks::Offboarding)
+            .with(playbooks::SoftwareInstall)
+            .with(playbooks::VpnIssue)
     }
 
     /// Add or replace the playbook for its intent.

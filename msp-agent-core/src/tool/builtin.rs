@@ -7,7 +7,9 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::{TargetRef, Tool, ToolContext, ToolError, ToolRegistry};
-use crate::capability::{DeliveryReceipt, MailboxPermission, NewUser, TicketQuery, TicketUpdate};
+use crate::capability::{
+    Challenge, DeliveryReceipt, MailboxPermission, NewUser, TicketQuery, TicketUpdate,
+};
 use crate::domain::*;
 use msp_agent_policy::ActionClass::{Read, Write};
 
@@ -37,6 +39,39 @@ macro_rules! tool {
             async fn run(&self, $cx: &ToolContext<'_>, $a: $args) -> Result<$out, ToolError> $body
         }
     };
+}
+
+/// Arguments of `reset_password`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordArgs {
+    /// Directory user id.
+    pub user: UserId,
+    /// Deliver the new password to the user out of band (default true).
+    #[serde(default = "yes")]
+    pub deliver: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Result of `reset_password`: where the secret went, if anywhere; never the secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PasswordResetOutput {
+    /// Receipt of the out-of-band delivery (absent when not delivered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<DeliveryReceipt>,
+}
+
+/// Arguments of `verify_out_of_band`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeArgs {
+    /// Directory user id of the person to challenge.
+    pub user: UserId,
+    /// What they are asked to confirm (e.g. "reset your MFA methods").
+    pub purpose: String,
 }
 
 /// Arguments naming one directory user.
@@ -441,14 +476,37 @@ tool! {
 // ---- Identity writes ---------------------------------------------------------------
 
 tool! {
-    /// Reset a user's password to a generated one, force a change at next sign-in, and deliver it out of band.
-    ResetPassword: "reset_password", Write, UserArgs => Delivered;
+    /// Reset a user's password to a generated one and force a change at next sign-in. The new
+    /// password is delivered out of band to the user unless `deliver` is false (a leaver's
+    /// password is scrambled, not sent); it is never returned.
+    ResetPassword: "reset_password", Write, ResetPasswordArgs => PasswordResetOutput;
     targets(a) user(&a.user);
     run(cx, a) {
         let password = generate_password();
         cx.caps.identity.reset_password(cx.tenant, &a.user, &password, true).await?;
-        let delivered = cx.caps.delivery.deliver(cx.tenant, &a.user, "password_reset", &password).await?;
-        Ok(Delivered { delivered })
+        let delivered = if a.deliver {
+            Some(cx.caps.delivery.deliver(cx.tenant, &a.user, "password_reset", &password).await?)
+        } else {
+            None
+        };
+        Ok(PasswordResetOutput { delivered })
+    }
+}
+
+tool! {
+    /// Ask the user, on the second channel registered for them (never one the ticket names),
+    /// to confirm the request; fails unless they confirm. Sends a challenge, changes nothing.
+    VerifyOutOfBand: "verify_out_of_band", Write, ChallengeArgs => Challenge;
+    targets(a) user(&a.user);
+    run(cx, a) {
+        let challenge = cx.caps.delivery.challenge(cx.tenant, &a.user, &a.purpose).await?;
+        if !challenge.confirmed {
+            return Err(ToolError::Precondition(format!(
+                "the user did not confirm the request on {} ({})",
+                challenge.channel, challenge.destination
+            )));
+        }
+        Ok(challenge)
     }
 }
 
@@ -618,6 +676,7 @@ pub(crate) fn register_all(r: &mut ToolRegistry) {
         .register(AddPublicNote)
         .register(LogTimeEntry)
         .register(ResetPassword)
+        .register(VerifyOutOfBand)
         .register(UnlockAccount)
         .register(RevokeSessions)
         .register(CreateTemporaryAccessPass)

@@ -20,6 +20,8 @@ pub(crate) struct Profile {
     pub apps: &'static [&'static str],
     pub allow_external_forwarding: bool,
     pub approver: &'static str,
+    /// HR contact, authorised to request onboarding and offboarding.
+    pub hr: &'static str,
     pub plan: &'static str,
     pub rate: u32,
     pub wifi: &'static str,
@@ -47,6 +49,7 @@ pub(crate) const PROFILES: &[Profile] = &[
         ],
         allow_external_forwarding: false,
         approver: "Priya Raman (IT Manager)",
+        hr: "linda.chow@acme.example",
         plan: "Managed Pro",
         rate: 125,
         wifi: "Forklift-Orange-42",
@@ -71,6 +74,7 @@ pub(crate) const PROFILES: &[Profile] = &[
         ],
         allow_external_forwarding: true,
         approver: "Oliver Hughes (IT & Facilities Lead)",
+        hr: "grace.bennett@globex.example",
         plan: "Managed Essentials",
         rate: 95,
         wifi: "Volcano-Lair-1996",
@@ -94,6 +98,7 @@ pub(crate) const PROFILES: &[Profile] = &[
         ],
         allow_external_forwarding: false,
         approver: "Samuel Ortiz (Engineering Manager)",
+        hr: "dana.whitmore@initech.example",
         plan: "Managed Pro",
         rate: 110,
         wifi: "TPS-Cover-Sheet-7",
@@ -276,6 +281,7 @@ pub(crate) fn configuration(p: &Profile) -> Vec<(&'static str, Value)> {
                 "welcome_pack": format!("doc-{}-onboarding", p.tenant),
                 "notify": ["manager", "hr"],
                 "lead_time_days": 3,
+                "authorized_requesters": [p.hr],
             }),
         ),
         (
@@ -290,6 +296,7 @@ pub(crate) fn configuration(p: &Profile) -> Vec<(&'static str, Value)> {
                 "forward_to_manager_days": 30,
                 "devices": "wipe_and_collect",
                 "requested_by": ["hr", "manager"],
+                "authorized_requesters": [p.hr],
             }),
         ),
         (

@@ -98,6 +98,8 @@ pub(crate) fn build() -> Inner {
             .collect(),
         next_ticket: AtomicU64::new(number),
         outbox: Mutex::new(Vec::new()),
+        challenges: Mutex::new(Vec::new()),
+        deny_challenges: Mutex::new(Default::default()),
         approvals: Mutex::new(Vec::new()),
     }
 }

@@ -1,10 +1,10 @@
-//! Password reset and account unlock (DESIGN §7).
+//! Password reset, account unlock and MFA reset (DESIGN §7).
 
 use async_trait::async_trait;
 use chrono::Utc;
 use serde_json::json;
 
-use super::self_service_target;
+use super::self_service_plan;
 use crate::domain::{Intent, Ticket};
 use crate::error::CapResult;
 use crate::pipeline::perceive::Perception;
@@ -25,39 +25,33 @@ impl Playbook for PasswordReset {
     }
 
     async fn plan(&self, _cx: &ToolContext<'_>, _t: &Ticket, p: &Perception) -> CapResult<Plan> {
-        const NAME: &str = "password_reset";
-        const CATEGORY: &str = "Account / Password reset";
-        let user = match self_service_target(p) {
-            Ok(u) => u,
-            Err(why) => return Ok(Plan::escalate(NAME, CATEGORY, why)),
-        };
-        let mut steps = vec![PlannedCall::new(
-            "reset_password",
-            json!({ "user": user.id }),
-            format!("verified requester {} asked for a password reset", user.upn),
-        )];
-        let mut checks = vec![Check::PasswordChanged {
-            user: user.id.clone(),
-            since: Utc::now(),
-        }];
-        if user.state.locked {
-            steps.push(PlannedCall::new(
-                "unlock_account",
-                json!({ "user": user.id }),
-                "the account is also locked",
-            ));
-            checks.push(Check::Unlocked {
-                user: user.id.clone(),
-            });
-        }
-        Ok(Plan {
-            playbook: NAME.into(),
-            steps,
-            checks,
-            category: CATEGORY.into(),
-            escalate: None,
-            findings: Vec::new(),
-        })
+        Ok(self_service_plan(
+            "password_reset",
+            "Account / Password reset",
+            p,
+            |user| {
+                let mut steps = vec![PlannedCall::new(
+                    "reset_password",
+                    json!({ "user": user.id }),
+                    format!("verified requester {} asked for a password reset", user.upn),
+                )];
+                let mut checks = vec![Check::PasswordChanged {
+                    user: user.id.clone(),
+                    since: Utc::now(),
+                }];
+                if user.state.locked {
+                    steps.push(PlannedCall::new(
+                        "unlock_account",
+                        json!({ "user": user.id }),
+                        "the account is also locked",
+                    ));
+                    checks.push(Check::Unlocked {
+                        user: user.id.clone(),
+                    });
+                }
+                Ok((steps, checks))
+            },
+        ))
     }
 }
 
@@ -72,35 +66,90 @@ impl Playbook for AccountUnlock {
     }
 
     async fn plan(&self, _cx: &ToolContext<'_>, _t: &Ticket, p: &Perception) -> CapResult<Plan> {
-        const NAME: &str = "account_unlock";
-        const CATEGORY: &str = "Account / Unlock";
-        let user = match self_service_target(p) {
-            Ok(u) => u,
-            Err(why) => return Ok(Plan::escalate(NAME, CATEGORY, why)),
-        };
-        if !user.state.locked {
-            return Ok(Plan::escalate(
-                NAME,
-                CATEGORY,
-                format!(
-                    "account {} is not locked; the sign-in problem needs a human look",
-                    user.upn
-                ),
-            ));
-        }
-        Ok(Plan {
-            playbook: NAME.into(),
-            steps: vec![PlannedCall::new(
-                "unlock_account",
-                json!({ "user": user.id }),
-                format!("verified requester {} is locked out", user.upn),
-            )],
-            checks: vec![Check::Unlocked {
-                user: user.id.clone(),
-            }],
-            category: CATEGORY.into(),
-            escalate: None,
-            findings: Vec::new(),
-        })
+        Ok(self_service_plan(
+            "account_unlock",
+            "Account / Unlock",
+            p,
+            |user| {
+                if !user.state.locked {
+                    return Err(format!(
+                        "account {} is not locked; the sign-in problem needs a human look",
+                        user.upn
+                    ));
+                }
+                Ok((
+                    vec![PlannedCall::new(
+                        "unlock_account",
+                        json!({ "user": user.id }),
+                        format!("verified requester {} is locked out", user.upn),
+                    )],
+                    vec![Check::Unlocked {
+                        user: user.id.clone(),
+                    }],
+                ))
+            },
+        ))
+    }
+}
+
+/// MFA reset: the verified requester first confirms the request on their registered second
+/// channel (never one the ticket names); then every method but the password is deleted,
+/// sessions are revoked and a Temporary Access Pass is delivered out of band so they can
+/// register again. `reset_mfa` is never autonomous (DESIGN §4 floor): with the default
+/// policy the run stops there and a technician takes over from a verified requester.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MfaReset;
+
+/// Lifetime of the Temporary Access Pass issued after an MFA reset.
+const MFA_TAP_MINUTES: u32 = 60;
+
+#[async_trait]
+impl Playbook for MfaReset {
+    fn intent(&self) -> Intent {
+        Intent::MfaReset
+    }
+
+    async fn plan(&self, _cx: &ToolContext<'_>, t: &Ticket, p: &Perception) -> CapResult<Plan> {
+        Ok(self_service_plan(
+            "mfa_reset",
+            "Account / MFA reset",
+            p,
+            |user| {
+                let u = json!({ "user": user.id });
+                Ok((
+                    vec![
+                        PlannedCall::new(
+                            "verify_out_of_band",
+                            json!({
+                                "user": user.id,
+                                "purpose": format!("reset of your sign-in (MFA) methods, ticket {}", t.id),
+                            }),
+                            "MFA reset needs the requester confirmed on a second channel first",
+                        ),
+                        PlannedCall::new(
+                            "reset_mfa",
+                            u.clone(),
+                            format!(
+                                "{} confirmed out of band; remove the lost methods",
+                                user.upn
+                            ),
+                        ),
+                        PlannedCall::new(
+                            "revoke_sessions",
+                            u.clone(),
+                            "sign out every session that used the old methods",
+                        ),
+                        PlannedCall::new(
+                            "create_temporary_access_pass",
+                            json!({ "user": user.id, "lifetime_minutes": MFA_TAP_MINUTES }),
+                            "a Temporary Access Pass to register new methods",
+                        ),
+                    ],
+                    vec![Check::MfaCleared {
+                        user: user.id.clone(),
+                    }],
+                ))
+            },
+        ))
     }
 }

@@ -3,13 +3,17 @@
 mod access;
 mod account;
 mod diagnose;
+mod endpoint;
 mod license;
+mod lifecycle;
 mod mail;
 
 pub use access::GroupMembership;
-pub use account::{AccountUnlock, PasswordReset};
+pub use account::{AccountUnlock, MfaReset, PasswordReset};
 pub(crate) use diagnose::diagnose;
+pub use endpoint::{SoftwareInstall, VpnIssue};
 pub use license::LicenseAssignment;
+pub use lifecycle::{Offboarding, Onboarding};
 pub use mail::{EmailForwarding, SharedMailboxAccess};
 
 use super::perceive::{Perception, RequesterCheck};
@@ -24,8 +28,21 @@ pub(crate) fn self_service_step(
     p: &Perception,
     step: impl FnOnce(&DirectoryUser) -> Result<(PlannedCall, Vec<Check>), String>,
 ) -> Plan {
-    match self_service_target(p).and_then(step) {
-        Ok((call, checks)) => Plan::act(name, category, vec![call], checks),
+    self_service_plan(name, category, p, |user| {
+        step(user).map(|(call, checks)| (vec![call], checks))
+    })
+}
+
+/// Plan self-service writes: apply [`self_service_target`], then let `steps` build the calls
+/// and post-conditions for the verified user, or give a reason to escalate.
+pub(crate) fn self_service_plan(
+    name: &str,
+    category: &str,
+    p: &Perception,
+    steps: impl FnOnce(&DirectoryUser) -> Result<(Vec<PlannedCall>, Vec<Check>), String>,
+) -> Plan {
+    match self_service_target(p).and_then(steps) {
+        Ok((calls, checks)) => Plan::act(name, category, calls, checks),
         Err(why) => Plan::escalate(name, category, why),
     }
 }
