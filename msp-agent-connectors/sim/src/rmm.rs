@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use msp_agent_core::capability::Rmm;
 use msp_agent_core::domain::{
-    Alert, Device, DeviceId, DeviceStatus, ScriptResult, TenantId, UserId,
+    Alert, Device, DeviceId, DeviceStatus, DirectoryUser, ScriptResult, TenantId,
 };
 use msp_agent_core::{CapResult, CapabilityError};
 use serde_json::{Value, json};
@@ -250,14 +250,14 @@ impl Rmm for SimMsp {
     async fn list_devices<'a>(
         &self,
         tenant: &TenantId,
-        user: Option<&'a UserId>,
+        user: Option<&'a DirectoryUser>,
     ) -> CapResult<Vec<Device>> {
         self.with(tenant, |t| {
-            let filter = user.map(|u| format!("?user={u}")).unwrap_or_default();
+            let filter = user.map(|u| format!("?user={}", u.id)).unwrap_or_default();
             call("GET", url(tenant, &format!("devices{filter}")), Value::Null);
             Ok(t.devices
                 .values()
-                .filter(|d| user.is_none_or(|u| d.device.user.as_ref() == Some(u)))
+                .filter(|d| user.is_none_or(|u| d.device.user.as_ref() == Some(&u.id)))
                 .map(|d| d.device.clone())
                 .collect())
         })

@@ -651,7 +651,7 @@ async fn rmm_scripts_change_device_state() {
             .is_empty()
     );
     assert_eq!(
-        rmm.list_devices(&acme(), Some(&u("u-1001")))
+        rmm.list_devices(&acme(), Some(&sim.user(&acme(), &u("u-1001")).unwrap()))
             .await
             .unwrap()
             .len(),

@@ -197,7 +197,7 @@ async fn objects_of_another_tenant_are_not_found() {
     );
     assert!(
         caps.rmm
-            .list_devices(&globex, Some(&sarah))
+            .list_devices(&globex, Some(&sim.user(&acme, &sarah).unwrap()))
             .await
             .unwrap()
             .is_empty()

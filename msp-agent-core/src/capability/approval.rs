@@ -51,7 +51,7 @@ pub trait ApprovalGateway: Send + Sync {
 
 /// An in-process approval gateway for tests and embedding apps with their own UI:
 /// requests are queued in a [`PendingApprovals`] registry, listed by
-/// [`pending`](Self::pending) (or pushed to [`subscribe`](Self::subscribe)rs) and decided
+/// [`pending`](Self::pending) (and pushed to [`subscribe`](Self::subscribe)d receivers) and decided
 /// with [`approve`](Self::approve) / [`reject`](Self::reject).
 #[derive(Debug, Clone)]
 pub struct InMemoryApprovalGateway {

@@ -1,17 +1,19 @@
 use async_trait::async_trait;
 
-use crate::domain::{Alert, Device, DeviceId, DeviceStatus, ScriptResult, TenantId, UserId};
+use crate::domain::{Alert, Device, DeviceId, DeviceStatus, DirectoryUser, ScriptResult, TenantId};
 use crate::error::CapResult;
 
 /// Remote monitoring and management: devices, health, scripts, alerts.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait Rmm: Send + Sync {
-    /// Devices of a client, or of one user when given.
+    /// Devices of a client, or those used by one directory user when given. RMMs record a
+    /// device's user in their own way (an id, a UPN, `DOMAIN\\name`); a connector matches
+    /// whichever of the user's id, UPN or mail it can.
     async fn list_devices<'a>(
         &self,
         tenant: &TenantId,
-        user: Option<&'a UserId>,
+        user: Option<&'a DirectoryUser>,
     ) -> CapResult<Vec<Device>>;
     /// Current health of a device.
     async fn device_status(&self, tenant: &TenantId, device: &DeviceId) -> CapResult<DeviceStatus>;

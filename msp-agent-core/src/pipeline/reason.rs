@@ -98,7 +98,7 @@ impl Reason for Playbooks {
     async fn plan(&self, cx: &ToolContext<'_>, ticket: &Ticket, p: &Perception) -> CapResult<Plan> {
         match self.by_intent.get(&p.intent) {
             Some(playbook) => playbook.plan(cx, ticket, p).await,
-            None => playbooks::diagnose(cx, p).await,
+            None => Ok(playbooks::diagnose(cx, ticket, p).await),
         }
     }
 }

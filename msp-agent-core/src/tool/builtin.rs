@@ -368,7 +368,10 @@ tool! {
     /// List a user's managed devices.
     ListDevices: "list_devices", Read, UserArgs => Vec<Device>;
     targets(a) vec![];
-    run(cx, a) { Ok(cx.caps.rmm.list_devices(cx.tenant, Some(&a.user)).await?) }
+    run(cx, a) {
+        let user = cx.caps.identity.get_user(cx.tenant, &a.user).await?;
+        Ok(cx.caps.rmm.list_devices(cx.tenant, Some(&user)).await?)
+    }
 }
 
 tool! {

@@ -92,7 +92,7 @@ impl Playbook for SoftwareInstall {
             Ok(p) => p,
             Err(why) => return escalate(why),
         };
-        let devices = cx.caps.rmm.list_devices(cx.tenant, Some(&user.id)).await?;
+        let devices = cx.caps.rmm.list_devices(cx.tenant, Some(user)).await?;
         let device = match pick_device(&devices, &format!("{} {}", t.subject, t.body)) {
             Ok(d) => d,
             Err(why) => return escalate(why),
