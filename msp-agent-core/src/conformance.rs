@@ -32,9 +32,14 @@
 //! [`ConformanceFailure`] naming the check and what was observed. Checks run in the order
 //! documented on each function, so an HTTP fixture can mock a stateful sequence.
 
-use crate::capability::{IdentityProvider, TicketQuery, TicketSystem, TicketUpdate};
+use secrecy::ExposeSecret;
+
+use crate::capability::{
+    Documentation, IdentityProvider, Rmm, TicketQuery, TicketSystem, TicketUpdate,
+};
 use crate::domain::{
-    Actor, Note, NoteVisibility, TenantId, TicketId, TicketStatus, TimeEntry, UserId,
+    Actor, DeviceId, DirectoryUser, Note, NoteVisibility, TenantId, TicketId, TicketStatus,
+    TimeEntry, UserId,
 };
 use crate::error::{CapResult, CapabilityError};
 
@@ -419,5 +424,212 @@ pub async fn check_identity_provider(
         )?;
         run.pass("group_membership");
     }
+    Ok(run.passed)
+}
+
+/// Known data of an [`Rmm`] under test.
+#[derive(Debug, Clone)]
+pub struct RmmFixture {
+    /// A tenant the connector serves.
+    pub tenant: TenantId,
+    /// An existing device of `tenant`.
+    pub device: DeviceId,
+    /// A device id that does not exist.
+    pub missing_device: DeviceId,
+    /// A directory user of `tenant` who uses `device` (as the RMM records it).
+    pub user: Option<DirectoryUser>,
+    /// Another tenant the connector serves, to which `device` does not belong.
+    pub foreign_tenant: Option<TenantId>,
+    /// A tenant the connector is not configured for.
+    pub unmapped_tenant: TenantId,
+    /// A harmless script and its arguments to run on `device` (the write check).
+    pub script: Option<(String, Vec<String>)>,
+}
+
+/// Runs the RMM contract, in this order:
+///
+/// 1. `list_devices`: the tenant's devices include `device`, all of the tenant;
+/// 2. `user_devices` (with `user`): the user's devices include `device`;
+/// 3. `device_status`: the status is of `device`;
+/// 4. `missing_device`: the status of `missing_device` is `NotFound`;
+/// 5. `foreign_device` (with `foreign_tenant`): `device` under the other tenant is
+///    `NotFound` or `WrongTenant`;
+/// 6. `unmapped_tenant`: `list_devices` for `unmapped_tenant` is `WrongTenant`;
+/// 7. `alerts`: the device's alerts are all of `device`;
+/// 8. with `script`: `run_script` returns a result.
+pub async fn check_rmm(
+    rmm: &dyn Rmm,
+    f: &RmmFixture,
+) -> Result<Vec<&'static str>, ConformanceFailure> {
+    let mut run = Run { passed: Vec::new() };
+
+    let devices = Run::ok("list_devices", rmm.list_devices(&f.tenant, None).await)?;
+    ensure(
+        "list_devices",
+        devices.iter().any(|d| d.id == f.device),
+        || format!("{} not among {} devices", f.device, devices.len()),
+    )?;
+    if let Some(other) = devices.iter().find(|d| d.tenant != f.tenant) {
+        return Err(fail(
+            "list_devices",
+            format!("device {} of tenant {} returned", other.id, other.tenant),
+        ));
+    }
+    run.pass("list_devices");
+
+    if let Some(user) = &f.user {
+        let mine = Run::ok(
+            "user_devices",
+            rmm.list_devices(&f.tenant, Some(user)).await,
+        )?;
+        ensure(
+            "user_devices",
+            mine.iter().any(|d| d.id == f.device),
+            || format!("{} not among {}'s devices {mine:?}", f.device, user.upn),
+        )?;
+        ensure("user_devices", mine.len() <= devices.len(), || {
+            "a user has more devices than the tenant".to_owned()
+        })?;
+        run.pass("user_devices");
+    }
+
+    let status = Run::ok(
+        "device_status",
+        rmm.device_status(&f.tenant, &f.device).await,
+    )?;
+    ensure("device_status", status.device == f.device, || {
+        format!("asked {}, got {}", f.device, status.device)
+    })?;
+    run.pass("device_status");
+
+    run.err(
+        "missing_device",
+        rmm.device_status(&f.tenant, &f.missing_device).await,
+        "NotFound",
+        not_found,
+    )?;
+    if let Some(foreign) = &f.foreign_tenant {
+        run.err(
+            "foreign_device",
+            rmm.device_status(foreign, &f.device).await,
+            "NotFound or WrongTenant",
+            |e| not_found(e) || matches!(e, CapabilityError::WrongTenant(_)),
+        )?;
+    }
+    run.err(
+        "unmapped_tenant",
+        rmm.list_devices(&f.unmapped_tenant, None).await,
+        "WrongTenant",
+        |e| matches!(e, CapabilityError::WrongTenant(t) if *t == f.unmapped_tenant),
+    )?;
+
+    let alerts = Run::ok("alerts", rmm.list_alerts(&f.tenant, Some(&f.device)).await)?;
+    if let Some(other) = alerts.iter().find(|a| a.device != f.device) {
+        return Err(fail(
+            "alerts",
+            format!("alert of device {} returned", other.device),
+        ));
+    }
+    run.pass("alerts");
+
+    if let Some((script, args)) = &f.script {
+        Run::ok(
+            "run_script",
+            rmm.run_script(&f.tenant, &f.device, script, args).await,
+        )?;
+        run.pass("run_script");
+    }
+    Ok(run.passed)
+}
+
+/// Known data of a [`Documentation`] source under test.
+#[derive(Debug, Clone)]
+pub struct DocumentationFixture {
+    /// A tenant the connector serves.
+    pub tenant: TenantId,
+    /// A query that finds at least one document of `tenant`.
+    pub query: String,
+    /// Name of an existing client configuration record (e.g. `onboarding_template`).
+    pub configuration: String,
+    /// Name of an existing vault entry.
+    pub vault_entry: String,
+    /// A name that is neither a configuration record nor a vault entry.
+    pub missing_name: String,
+    /// A tenant the connector is not configured for.
+    pub unmapped_tenant: TenantId,
+}
+
+/// Runs the documentation contract, in this order:
+///
+/// 1. `search`: `query` finds 1 to 3 documents with limit 3, all of the tenant, with titles;
+/// 2. `configuration`: the record is found and is a JSON object;
+/// 3. `missing_configuration`: `missing_name` is `Ok(None)`;
+/// 4. `vault`: the entry's secret is not empty;
+/// 5. `missing_vault`: `missing_name` in the vault is `NotFound`;
+/// 6. `unmapped_tenant`: `search` for `unmapped_tenant` is `WrongTenant`.
+pub async fn check_documentation(
+    docs: &dyn Documentation,
+    f: &DocumentationFixture,
+) -> Result<Vec<&'static str>, ConformanceFailure> {
+    let mut run = Run { passed: Vec::new() };
+
+    let found = Run::ok("search", docs.search(&f.tenant, &f.query, 3).await)?;
+    ensure("search", (1..=3).contains(&found.len()), || {
+        format!("limit 3, got {} documents for {:?}", found.len(), f.query)
+    })?;
+    if let Some(d) = found
+        .iter()
+        .find(|d| d.tenant != f.tenant || d.title.is_empty())
+    {
+        return Err(fail(
+            "search",
+            format!(
+                "document {} of tenant {} (title {:?})",
+                d.id, d.tenant, d.title
+            ),
+        ));
+    }
+    run.pass("search");
+
+    let record = Run::ok(
+        "configuration",
+        docs.client_configuration(&f.tenant, &f.configuration).await,
+    )?;
+    ensure(
+        "configuration",
+        record.as_ref().is_some_and(serde_json::Value::is_object),
+        || format!("{} gave {record:?}", f.configuration),
+    )?;
+    run.pass("configuration");
+
+    let none = Run::ok(
+        "missing_configuration",
+        docs.client_configuration(&f.tenant, &f.missing_name).await,
+    )?;
+    ensure("missing_configuration", none.is_none(), || {
+        format!("{} gave {none:?}", f.missing_name)
+    })?;
+    run.pass("missing_configuration");
+
+    let secret = Run::ok("vault", docs.vault_secret(&f.tenant, &f.vault_entry).await)?;
+    ensure("vault", !secret.expose_secret().is_empty(), || {
+        format!("{} is empty", f.vault_entry)
+    })?;
+    run.pass("vault");
+
+    run.err(
+        "missing_vault",
+        docs.vault_secret(&f.tenant, &f.missing_name)
+            .await
+            .map(|_| "<secret>"),
+        "NotFound",
+        not_found,
+    )?;
+    run.err(
+        "unmapped_tenant",
+        docs.search(&f.unmapped_tenant, &f.query, 3).await,
+        "WrongTenant",
+        |e| matches!(e, CapabilityError::WrongTenant(t) if *t == f.unmapped_tenant),
+    )?;
     Ok(run.passed)
 }

@@ -2,9 +2,10 @@
 //! The simulated MSP is the reference implementation of the capability contract.
 
 use msp_agent_core::conformance::{
-    IdentityFixture, TicketSystemFixture, check_identity_provider, check_ticket_system,
+    DocumentationFixture, IdentityFixture, RmmFixture, TicketSystemFixture, check_documentation,
+    check_identity_provider, check_rmm, check_ticket_system,
 };
-use msp_agent_core::domain::{TenantId, TicketId, UserId};
+use msp_agent_core::domain::{DeviceId, TenantId, TicketId, UserId};
 use msp_agent_sim::SimMsp;
 
 #[tokio::test]
@@ -64,4 +65,46 @@ async fn a_broken_fixture_fails_with_the_check_named() {
         .unwrap_err();
     assert_eq!(err.check, "missing_ticket");
     assert!(err.to_string().contains("expected NotFound"), "{err}");
+}
+
+#[tokio::test]
+async fn sim_rmm_conforms() {
+    let sim = SimMsp::seeded();
+    let acme = TenantId::new("acme");
+    let device = sim
+        .devices(&acme)
+        .into_iter()
+        .find(|d| d.online && d.user.is_some())
+        .unwrap();
+    let user = sim.user(&acme, device.user.as_ref().unwrap()).unwrap();
+    let fixture = RmmFixture {
+        tenant: acme,
+        device: device.id.clone(),
+        missing_device: DeviceId::new("no-such-device"),
+        user: Some(user),
+        foreign_tenant: Some(TenantId::new("globex")),
+        unmapped_tenant: TenantId::new("umbrella"),
+        script: Some(("flush_dns".into(), Vec::new())),
+    };
+    let passed = check_rmm(sim.capabilities().rmm.as_ref(), &fixture)
+        .await
+        .unwrap();
+    assert_eq!(passed.len(), 8, "{passed:?}");
+}
+
+#[tokio::test]
+async fn sim_documentation_conforms() {
+    let sim = SimMsp::seeded();
+    let fixture = DocumentationFixture {
+        tenant: TenantId::new("acme"),
+        query: "vpn".into(),
+        configuration: "onboarding_template".into(),
+        vault_entry: "guest-wifi".into(),
+        missing_name: "no-such-record".into(),
+        unmapped_tenant: TenantId::new("umbrella"),
+    };
+    let passed = check_documentation(sim.capabilities().docs.as_ref(), &fixture)
+        .await
+        .unwrap();
+    assert_eq!(passed.len(), 6, "{passed:?}");
 }
