@@ -1,0 +1,2 @@
+//! Autotask PSA ticket system connector for msp-agent.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! HaloPSA ticket system connector for msp-agent.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! IT Glue documentation connector for msp-agent.
+#![forbid(unsafe_code)]

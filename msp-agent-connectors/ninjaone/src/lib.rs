@@ -1,0 +1,2 @@
+//! NinjaOne RMM connector for msp-agent.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Syncro PSA ticket system connector for msp-agent.
+#![forbid(unsafe_code)]
