@@ -11,6 +11,7 @@ pub mod capability;
 #[cfg(feature = "test-utils")]
 pub mod conformance;
 pub mod domain;
+pub mod metrics;
 mod error;
 pub mod pipeline;
 pub mod report;

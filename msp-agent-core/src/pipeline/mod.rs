@@ -4,6 +4,7 @@
 mod act;
 pub mod classify;
 mod evaluate;
+pub mod model;
 mod perceive;
 mod plan;
 pub mod playbooks;

@@ -1,0 +1,1 @@
+//! Help-desk metrics: classification agreement, calibration, resolution, response times, cost and ROI.

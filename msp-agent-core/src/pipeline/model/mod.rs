@@ -1,0 +1,1 @@
+//! Model-driven triage and planning (Perceive and Reason backed by a [`ChatModel`](crate::capability::ChatModel)).
