@@ -1,0 +1,2 @@
+//! Shadow replay throughput (written by the shadow-replay work).
+fn main() {}
