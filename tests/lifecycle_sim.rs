@@ -9,8 +9,10 @@ use std::sync::Arc;
 use common::{acme, approving};
 use msp_agent::audit::ActionResult;
 use msp_agent::audit::AuditRecord;
-use msp_agent::domain::{AuthMethodKind, DirectoryUser, Intent, NoteVisibility, TicketStatus};
-use msp_agent::pipeline::{StepStatus, TicketOutcome};
+use msp_agent::domain::{
+    AuthMethodKind, DirectoryUser, Intent, NoteVisibility, TenantId, TicketStatus,
+};
+use msp_agent::pipeline::{BillingException, StepStatus, TicketOutcome};
 use msp_agent::policy::Outcome;
 use msp_agent::prelude::*;
 use msp_agent::secrecy::ExposeSecret;
@@ -478,4 +480,54 @@ async fn shadow_mode_logs_every_predicted_onboarding_step_and_changes_nothing() 
     );
     assert!(msp.notes(&acme(), &report.ticket).is_empty());
     assert!(msp.approval_requests().is_empty());
+}
+
+#[tokio::test]
+async fn after_hours_work_without_cover_is_flagged_and_not_billed() {
+    let msp = SimMsp::seeded();
+    // Initech's contract covers no after-hours work; its seeded queue opens at 02:00 local.
+    let initech = TenantId::from("initech");
+    let (_, ticket, _) = msp
+        .labelled_tickets()
+        .into_iter()
+        .find(|(t, _, i)| *t == initech && *i == Intent::PasswordReset)
+        .unwrap();
+    let report = approving(&msp)
+        .build()
+        .handle(&initech, &ticket)
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, TicketOutcome::Resolved);
+    assert!(
+        matches!(
+            report.billing.as_slice(),
+            [BillingException::AfterHoursNotCovered { .. }]
+        ),
+        "{:?}",
+        report.billing
+    );
+    let note = msp
+        .notes(&initech, &ticket)
+        .into_iter()
+        .map(|n| n.text)
+        .collect::<String>();
+    assert!(
+        note.contains("! Billing exception: raised out of business hours"),
+        "{note}"
+    );
+    let entry = msp.time_entries(&initech, &ticket).pop().unwrap();
+    assert!(!entry.billable, "flagged work is left for a human to bill");
+
+    // Acme's contract covers after-hours work: the same kind of ticket is billed.
+    let (_, ticket, _) = msp
+        .labelled_tickets()
+        .into_iter()
+        .find(|(t, _, i)| *t == acme() && *i == Intent::PasswordReset)
+        .unwrap();
+    let report = approving(&msp)
+        .build()
+        .handle(&acme(), &ticket)
+        .await
+        .unwrap();
+    assert!(report.billing.is_empty(), "{:?}", report.billing);
 }

@@ -11,8 +11,8 @@ use crate::capability::{ApprovalGateway, Capabilities};
 use crate::domain::{Intent, TenantId, TicketId};
 use crate::error::CapabilityError;
 use crate::pipeline::{
-    Act, DefaultEvaluate, Evaluate, Evaluation, Perceive, Playbooks, PolicyGate, Reason,
-    RulePerceive, StepMeta, StepRecord, StepStatus, TicketOutcome,
+    Act, BillingException, Closure, DefaultEvaluate, Evaluate, Evaluation, Perceive, Playbooks,
+    PolicyGate, Reason, RulePerceive, StepMeta, StepRecord, StepStatus, TicketOutcome,
 };
 use crate::tool::{ToolContext, ToolRegistry};
 use msp_agent_policy::{Mode, PolicyEngine, Scope};
@@ -53,6 +53,8 @@ pub struct TicketReport {
     pub closing: Vec<StepRecord>,
     /// Why it was escalated, when it was.
     pub escalation: Option<String>,
+    /// Contract and billing exceptions flagged on the ticket (DESIGN §7).
+    pub billing: Vec<BillingException>,
 }
 
 /// Resolves tickets end to end under the policy.
@@ -283,7 +285,7 @@ impl Agent {
         let minutes = u32::try_from(started.elapsed().as_secs().div_ceil(60))
             .unwrap_or(u32::MAX)
             .max(1);
-        let (outcome, closing) = self
+        let closure = self
             .evaluate
             .evaluate(
                 &cx,
@@ -292,11 +294,18 @@ impl Agent {
                     perception: &perception,
                     plan: &plan,
                     steps: &steps,
+                    ticket: &ticket,
                     minutes,
                 },
             )
             .await;
         self.audit.flush().await?;
+        let Closure {
+            outcome,
+            steps: closing,
+            billing,
+            problem,
+        } = closure;
         let escalation = match outcome {
             TicketOutcome::Escalated => plan.escalate.clone().or_else(|| {
                 steps
@@ -314,6 +323,7 @@ impl Agent {
                                 .unwrap_or_default()
                         )
                     })
+                    .or(problem)
             }),
             _ => None,
         };
@@ -327,6 +337,7 @@ impl Agent {
             steps,
             closing,
             escalation,
+            billing,
         })
     }
 }

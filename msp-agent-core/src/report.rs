@@ -22,6 +22,8 @@ pub struct Totals {
     pub halted: usize,
     /// Actions that went through an approval and ran.
     pub approved_actions: usize,
+    /// Tickets flagged with a contract or billing exception.
+    pub billing_exceptions: usize,
 }
 
 impl Totals {
@@ -44,6 +46,7 @@ impl Totals {
                         && s.approver.as_deref().is_some_and(|a| a != "auto")
                 })
                 .count();
+            t.billing_exceptions += usize::from(!r.billing.is_empty());
         }
         t
     }
@@ -124,8 +127,14 @@ pub fn render_table(reports: &[TicketReport]) -> String {
     let t = Totals::of(reports);
     let _ = writeln!(
         out,
-        "\n{} tickets: {} resolved, {} escalated, {} shadow, {} halted; {} actions ran after approval",
-        t.tickets, t.resolved, t.escalated, t.shadow, t.halted, t.approved_actions
+        "\n{} tickets: {} resolved, {} escalated, {} shadow, {} halted; {} actions ran after approval; {} billing exceptions flagged",
+        t.tickets,
+        t.resolved,
+        t.escalated,
+        t.shadow,
+        t.halted,
+        t.approved_actions,
+        t.billing_exceptions
     );
     out
 }

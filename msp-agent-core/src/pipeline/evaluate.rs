@@ -8,9 +8,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::act::{Act, StepMeta, StepRecord, StepStatus};
+use super::billing::{BillingException, billing_exceptions};
 use super::perceive::Perception;
 use super::plan::{Check, Plan, PlannedCall};
-use crate::domain::{AuthMethodKind, TicketStatus};
+use crate::domain::{AuthMethodKind, Ticket, TicketStatus};
 use crate::tool::ToolContext;
 
 /// How a ticket ended.
@@ -36,20 +37,30 @@ pub struct Evaluation<'a> {
     pub plan: &'a Plan,
     /// What happened to each planned step.
     pub steps: &'a [StepRecord],
+    /// The ticket as read at the start of the run.
+    pub ticket: &'a Ticket,
     /// Agent minutes to log.
     pub minutes: u32,
+}
+
+/// What Evaluate did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closure {
+    /// How the ticket ended.
+    pub outcome: TicketOutcome,
+    /// The closing steps taken (note, category, time entry, status).
+    pub steps: Vec<StepRecord>,
+    /// Contract and billing exceptions flagged on the ticket.
+    pub billing: Vec<BillingException>,
+    /// Why the ticket was not resolved (plan, step or verification), when it was not.
+    pub problem: Option<String>,
 }
 
 /// The Evaluate stage.
 #[async_trait]
 pub trait Evaluate: Send + Sync {
-    /// Verify and close or escalate; returns the outcome and the closing steps taken.
-    async fn evaluate(
-        &self,
-        cx: &ToolContext<'_>,
-        act: &dyn Act,
-        e: Evaluation<'_>,
-    ) -> (TicketOutcome, Vec<StepRecord>);
+    /// Verify, flag billing exceptions, and close or escalate.
+    async fn evaluate(&self, cx: &ToolContext<'_>, act: &dyn Act, e: Evaluation<'_>) -> Closure;
 }
 
 /// Default Evaluate.
@@ -177,12 +188,7 @@ fn describe(step: &StepRecord) -> String {
 
 #[async_trait]
 impl Evaluate for DefaultEvaluate {
-    async fn evaluate(
-        &self,
-        cx: &ToolContext<'_>,
-        act: &dyn Act,
-        e: Evaluation<'_>,
-    ) -> (TicketOutcome, Vec<StepRecord>) {
+    async fn evaluate(&self, cx: &ToolContext<'_>, act: &dyn Act, e: Evaluation<'_>) -> Closure {
         let p = e.perception;
         let all_ran = e.steps.iter().all(|s| s.status.ran());
         let stopped = e.steps.iter().find(|s| !s.status.ran());
@@ -216,6 +222,29 @@ impl Evaluate for DefaultEvaluate {
         for finding in &e.plan.findings {
             let _ = writeln!(note, "* {finding}");
         }
+        let (billing, billing_note) = match cx
+            .caps
+            .docs
+            .client_configuration(cx.tenant, "contract")
+            .await
+        {
+            Ok(contract) => (
+                billing_exceptions(contract.as_ref(), p.intent, e.ticket.created_at),
+                None,
+            ),
+            Err(err) => (
+                Vec::new(),
+                Some(format!(
+                    "Billing check skipped: contract unavailable ({err})."
+                )),
+            ),
+        };
+        for exception in &billing {
+            let _ = writeln!(note, "! Billing exception: {exception}.");
+        }
+        if let Some(line) = billing_note {
+            let _ = writeln!(note, "{line}");
+        }
         let resolved = problem.is_none();
         let waiting = e.plan.resolved_status == TicketStatus::Waiting;
         match &problem {
@@ -245,7 +274,7 @@ impl Evaluate for DefaultEvaluate {
             ),
             PlannedCall::new(
                 "log_time_entry",
-                json!({ "minutes": e.minutes.max(1), "billable": resolved, "notes": format!("msp-agent: {}", e.plan.playbook) }),
+                json!({ "minutes": e.minutes.max(1), "billable": resolved && billing.is_empty(), "notes": format!("msp-agent: {}", e.plan.playbook) }),
                 "agent time, kept apart from technician time",
             ),
             PlannedCall::new("update_ticket_status", json!({ "status": status }), why),
@@ -269,6 +298,11 @@ impl Evaluate for DefaultEvaluate {
         } else {
             TicketOutcome::Escalated
         };
-        (outcome, records)
+        Closure {
+            outcome,
+            steps: records,
+            billing,
+            problem,
+        }
     }
 }

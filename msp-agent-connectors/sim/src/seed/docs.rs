@@ -14,6 +14,10 @@ pub(crate) struct Profile {
     pub vpn_gateway: &'static str,
     pub printers: &'static str,
     pub timezone: &'static str,
+    /// UTC offset of the client's business hours (fixed; no daylight saving in the sim).
+    pub utc_offset: &'static str,
+    /// Whether the contract covers after-hours work.
+    pub after_hours: bool,
     pub language: &'static str,
     pub base_license: &'static str,
     pub base_groups: &'static [&'static str],
@@ -38,6 +42,8 @@ pub(crate) const PROFILES: &[Profile] = &[
         printers: "ACME-PRN-01 (HP LaserJet M608, ground-floor office) and ACME-PRN-02 \
                    (Canon imageRUNNER C3226, 2nd floor, scan-to-email via svc-scan2mail)",
         timezone: "Eastern Standard Time",
+        utc_offset: "-05:00",
+        after_hours: true,
         language: "en-US",
         base_license: "SPB",
         base_groups: &["All Staff", "VPN Users"],
@@ -63,6 +69,8 @@ pub(crate) const PROFILES: &[Profile] = &[
         printers: "GLX-PRN-01 (Kyocera TASKalfa 3554ci, open-plan office) and GLX-PRN-02 \
                    (HP Color LaserJet M455, finance room)",
         timezone: "GMT Standard Time",
+        utc_offset: "+00:00",
+        after_hours: true,
         language: "en-GB",
         base_license: "SPE_E3",
         base_groups: &["All Staff"],
@@ -87,6 +95,8 @@ pub(crate) const PROFILES: &[Profile] = &[
         vpn_gateway: "vpn.initech.example",
         printers: "INI-PRN-01 (Brother MFC-L8900CDW, next to the kitchen)",
         timezone: "Central Standard Time",
+        utc_offset: "-06:00",
+        after_hours: false,
         language: "en-US",
         base_license: "SPB",
         base_groups: &["All Staff"],
@@ -315,7 +325,13 @@ pub(crate) fn configuration(p: &Profile) -> Vec<(&'static str, Value)> {
                 "included": ["password_reset", "account_unlock", "mfa_reset", "distribution_list_access",
                              "shared_mailbox_access", "printer_issue", "outlook_sync", "vpn_issue"],
                 "billable": ["onboarding", "offboarding", "software_install", "project_work"],
-                "after_hours_multiplier": 1.5,
+                "after_hours_multiplier": if p.after_hours { json!(1.5) } else { Value::Null },
+                "business_hours": {
+                    "start": "08:00",
+                    "end": "18:00",
+                    "utc_offset": p.utc_offset,
+                    "days": ["mon", "tue", "wed", "thu", "fri"],
+                },
                 "approver": p.approver,
             }),
         ),
