@@ -69,7 +69,10 @@ async fn account(cx: &ToolContext<'_>, user: Option<&DirectoryUser>) -> Vec<Stri
     out.push(match groups {
         Ok(g) => format!(
             "Groups: {}",
-            g.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
+            g.iter()
+                .map(|g| g.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Err(e) => format!("Groups: unavailable ({e})"),
     });
