@@ -77,6 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let meta = StepMeta {
         confidence: 0.95,
         reasoning: "printer queue stuck",
+        requester: None,
     };
 
     let device = caps

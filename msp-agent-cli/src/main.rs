@@ -10,6 +10,7 @@ mod audit_cmd;
 mod classify_cmd;
 mod demo_cmd;
 mod policy_cmd;
+mod shadow_cmd;
 
 /// msp-agent: guarded agentic automation for MSP help desks.
 #[derive(Parser)]
@@ -31,6 +32,8 @@ enum Command {
     /// Work with audit logs.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Replay a ticket history in shadow mode: KPIs, rollout gates, HTML report.
+    Shadow(shadow_cmd::ShadowArgs),
 }
 
 /// A failure that ends the command with an exit code and a one-line message.
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo_cmd::run(args),
         Command::Classify(args) => classify_cmd::run(args),
         Command::Audit(cmd) => audit_cmd::run(cmd),
+        Command::Shadow(args) => shadow_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

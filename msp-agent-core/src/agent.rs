@@ -7,9 +7,10 @@ use serde::Serialize;
 use tracing::Instrument;
 
 use crate::audit::{AuditError, AuditSink, MemoryAuditSink};
-use crate::capability::{ApprovalGateway, Capabilities};
+use crate::capability::{ApprovalGateway, Capabilities, ChatModel, Usage};
 use crate::domain::{Intent, TenantId, TicketId};
 use crate::error::CapabilityError;
+use crate::pipeline::model::{HybridReason, ModelLimits, ModelPerceive, ModelReason};
 use crate::pipeline::{
     Act, BillingException, Closure, DefaultEvaluate, Evaluate, Evaluation, Perceive, Playbooks,
     PolicyGate, Reason, RulePerceive, StepMeta, StepRecord, StepStatus, TicketOutcome,
@@ -55,6 +56,9 @@ pub struct TicketReport {
     pub escalation: Option<String>,
     /// Contract and billing exceptions flagged on the ticket (DESIGN §7).
     pub billing: Vec<BillingException>,
+    /// Model tokens spent planning this ticket, when a model planned it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
 }
 
 /// Resolves tickets end to end under the policy.
@@ -91,10 +95,12 @@ pub struct AgentBuilder {
     audit: Arc<dyn AuditSink>,
     approvals: Option<(Arc<dyn ApprovalGateway>, Duration)>,
     mode: Option<Mode>,
-    perceive: Arc<dyn Perceive>,
-    reason: Arc<dyn Reason>,
+    perceive: Option<Arc<dyn Perceive>>,
+    reason: Option<Arc<dyn Reason>>,
     evaluate: Arc<dyn Evaluate>,
     act: Option<Arc<dyn Act>>,
+    model: Option<Arc<dyn ChatModel>>,
+    model_limits: ModelLimits,
 }
 
 impl AgentBuilder {
@@ -127,17 +133,31 @@ impl AgentBuilder {
     }
     /// Replace Perceive.
     pub fn perceive(mut self, perceive: Arc<dyn Perceive>) -> Self {
-        self.perceive = perceive;
+        self.perceive = Some(perceive);
         self
     }
     /// Replace Reason.
     pub fn reason(mut self, reason: Arc<dyn Reason>) -> Self {
-        self.reason = reason;
+        self.reason = Some(reason);
         self
     }
     /// Replace Evaluate.
     pub fn evaluate(mut self, evaluate: Arc<dyn Evaluate>) -> Self {
         self.evaluate = evaluate;
+        self
+    }
+    /// Use a language model where the deterministic path is unsure: triage by
+    /// [`ModelPerceive`] when the rule confidence is below the autonomous threshold (or the
+    /// intent is `other`), and planning by [`ModelReason`] — through this agent's policy
+    /// gate — for intents without a playbook ([`HybridReason`]). A Perceive or Reason set
+    /// explicitly is kept. Without a model nothing changes.
+    pub fn model(mut self, model: Arc<dyn ChatModel>) -> Self {
+        self.model = Some(model);
+        self
+    }
+    /// Bounds of the model's tool loop (default [`ModelLimits::default`]).
+    pub fn model_limits(mut self, limits: ModelLimits) -> Self {
+        self.model_limits = limits;
         self
     }
     /// Replace Act; a custom Act should wrap a [`PolicyGate`], the only way to run tools.
@@ -151,21 +171,36 @@ impl AgentBuilder {
         if let Some(mode) = self.mode {
             self.policy.set_mode(Scope::Global, mode);
         }
+        let tools = Arc::new(self.tools);
         let act = self.act.unwrap_or_else(|| {
-            let mut gate = PolicyGate::new(
-                self.policy.clone(),
-                Arc::new(self.tools),
-                self.audit.clone(),
-            );
+            let mut gate = PolicyGate::new(self.policy.clone(), tools.clone(), self.audit.clone());
             if let Some((gateway, timeout)) = self.approvals {
                 gate = gate.with_approvals(gateway, timeout);
             }
             Arc::new(gate)
         });
+        let (perceive, reason): (Arc<dyn Perceive>, Arc<dyn Reason>) = match self.model {
+            None => (
+                self.perceive
+                    .unwrap_or_else(|| Arc::new(RulePerceive::new())),
+                self.reason
+                    .unwrap_or_else(|| Arc::new(Playbooks::builtin())),
+            ),
+            Some(model) => (
+                self.perceive.unwrap_or_else(|| {
+                    Arc::new(ModelPerceive::new(model.clone(), self.policy.clone()))
+                }),
+                self.reason.unwrap_or_else(|| {
+                    let planner =
+                        ModelReason::new(model, &tools, act.clone()).limits(self.model_limits);
+                    Arc::new(HybridReason::new(Playbooks::builtin(), planner))
+                }),
+            ),
+        };
         Agent {
             caps: self.caps,
-            perceive: self.perceive,
-            reason: self.reason,
+            perceive,
+            reason,
             act,
             evaluate: self.evaluate,
             audit: self.audit,
@@ -184,10 +219,12 @@ impl Agent {
             audit: Arc::new(MemoryAuditSink::new()),
             approvals: None,
             mode: None,
-            perceive: Arc::new(RulePerceive::new()),
-            reason: Arc::new(Playbooks::builtin()),
+            perceive: None,
+            reason: None,
             evaluate: Arc::new(DefaultEvaluate),
             act: None,
+            model: None,
+            model_limits: ModelLimits::default(),
         }
     }
 
@@ -252,7 +289,10 @@ impl Agent {
             .await
             .map_err(cap_err)?;
 
-        let mut steps = Vec::with_capacity(plan.steps.len());
+        // Steps a planner already took through the gate (the model's tool loop) come first.
+        let mut steps = plan.taken.clone();
+        steps.reserve(plan.steps.len());
+        let requester = perception.requester.user().map(|u| &u.id);
         let mut bound = std::collections::HashMap::new();
         if plan.escalate.is_none() {
             for call in &plan.steps {
@@ -268,6 +308,7 @@ impl Agent {
                 let meta = StepMeta {
                     confidence: perception.confidence,
                     reasoning: &reasoning,
+                    requester,
                 };
                 let record = self.act.act(&cx, call, meta).await;
                 let status = record.status;
@@ -338,6 +379,7 @@ impl Agent {
             closing,
             escalation,
             billing,
+            usage: plan.usage,
         })
     }
 }

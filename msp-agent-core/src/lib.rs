@@ -11,8 +11,8 @@ pub mod capability;
 #[cfg(feature = "test-utils")]
 pub mod conformance;
 pub mod domain;
-pub mod metrics;
 mod error;
+pub mod metrics;
 pub mod pipeline;
 pub mod report;
 pub mod tool;

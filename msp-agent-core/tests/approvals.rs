@@ -259,6 +259,7 @@ async fn through_gate(
     let meta = StepMeta {
         confidence: 0.99,
         reasoning: "jo is locked out",
+        requester: None,
     };
     let call = PlannedCall::new("unlock_account", json!({ "user": "u-1" }), "unlock");
     let rec = gate.act(&cx, &call, meta).await;

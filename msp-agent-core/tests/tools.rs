@@ -112,6 +112,7 @@ impl Harness {
         let meta = StepMeta {
             confidence: 1.0,
             reasoning: "test",
+            requester: None,
         };
         self.gate
             .act(&cx, &PlannedCall::new(tool, args, "t"), meta)

@@ -30,6 +30,9 @@ pub struct ActionRequest<'a> {
     pub target_privileged: bool,
     /// Executions of this action for this client in the last hour, when known.
     pub recent_executions: Option<u32>,
+    /// The action changes a user other than the verified requester (or there is no verified
+    /// requester): such a write is never autonomous.
+    pub third_party: bool,
 }
 
 impl<'a> ActionRequest<'a> {
@@ -42,6 +45,7 @@ impl<'a> ActionRequest<'a> {
             confidence: 1.0,
             target_privileged: false,
             recent_executions: None,
+            third_party: false,
         }
     }
     /// A write request (see [`ActionRequest::new`]).
@@ -60,6 +64,18 @@ impl<'a> ActionRequest<'a> {
     /// Mark the target privileged.
     pub const fn privileged(mut self, privileged: bool) -> Self {
         self.target_privileged = privileged;
+        self
+    }
+    /// Mark the target as someone other than the verified requester: the tier becomes at
+    /// least approval.
+    ///
+    /// ```
+    /// use msp_agent_policy::{ActionRequest, Policy, Tier};
+    /// let d = Policy::builtin().decide(&ActionRequest::write("acme", "add_internal_note").third_party(true));
+    /// assert_eq!(d.tier, Tier::Approval);
+    /// ```
+    pub const fn third_party(mut self, third_party: bool) -> Self {
+        self.third_party = third_party;
         self
     }
     /// Set the count of executions in the last hour.
@@ -140,6 +156,8 @@ pub enum Reason {
         /// Tier after applying it.
         tier: Tier,
     },
+    /// The target is not the verified requester: at least approval.
+    ThirdPartyTarget,
     /// The hourly limit is reached.
     Limit {
         /// Executions in the last hour.
@@ -169,6 +187,7 @@ impl Reason {
             Reason::Floor { .. } => "floor",
             Reason::PrivilegedTarget => "privileged_target",
             Reason::LowConfidence { .. } => "confidence",
+            Reason::ThirdPartyTarget => "third_party_target",
             Reason::Limit { .. } => "limit",
             Reason::Mode { .. } => "mode",
         }
@@ -185,7 +204,8 @@ impl Reason {
             Reason::ReadAction
             | Reason::UnknownAction
             | Reason::Floor { .. }
-            | Reason::PrivilegedTarget => Source::BuiltIn,
+            | Reason::PrivilegedTarget
+            | Reason::ThirdPartyTarget => Source::BuiltIn,
         }
     }
 }
@@ -216,6 +236,9 @@ impl fmt::Display for Reason {
             Reason::LowConfidence { confidence, threshold, tier } => write!(
                 f,
                 "confidence {confidence:.2} is below {threshold:.2}, so the tier is at least {tier}"
+            ),
+            Reason::ThirdPartyTarget => f.write_str(
+                "target is not the verified requester, so the tier is at least approval",
             ),
             Reason::Limit { recent, per_hour, source } => write!(
                 f,

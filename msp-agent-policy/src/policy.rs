@@ -200,7 +200,7 @@ impl Policy {
             });
         }
 
-        // 3. Tier: configuration, floors, confidence, limits, supervised mode.
+        // 3. Tier: configuration, floors, confidence, third-party target, limits, supervised mode.
         let mut tier = match self.base_tier_of(client, req.action, known) {
             Some((tier, source)) => {
                 reasons.push(Reason::BaseTier { tier, source });
@@ -237,6 +237,10 @@ impl Policy {
                 threshold,
                 tier,
             });
+        }
+        if req.third_party && tier < Tier::Approval {
+            tier = Tier::Approval;
+            reasons.push(Reason::ThirdPartyTarget);
         }
         if let Some(recent) = req.recent_executions
             && tier < Tier::Approval

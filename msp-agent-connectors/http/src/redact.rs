@@ -18,18 +18,25 @@ fn is_secret_key(key: &str) -> bool {
 /// [`REDACTED`], recursively through objects and arrays.
 pub fn redact(value: &Value) -> Value {
     match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    let v = if is_secret_key(k) {
-                        Value::String(REDACTED.to_string())
-                    } else {
-                        redact(v)
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-        ),
+        Value::Object(map) => {
+            // Keys in sorted order whatever serde_json's `preserve_order` feature says, so
+            // a redacted body renders the same in every build.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let v = if is_secret_key(k) {
+                            Value::String(REDACTED.to_string())
+                        } else {
+                            redact(v)
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            )
+        }
         Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
         other => other.clone(),
     }

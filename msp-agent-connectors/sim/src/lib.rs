@@ -51,6 +51,7 @@ mod approvals;
 mod delivery;
 mod docs;
 mod generate;
+mod history;
 mod identity;
 mod inspect;
 mod psa;
@@ -69,6 +70,7 @@ use msp_agent_core::{CapResult, CapabilityError};
 
 pub use approvals::ApprovalMode;
 pub use delivery::{CHANNEL_MANAGER_EMAIL, CHANNEL_SMS};
+pub use history::HistoricalTicket;
 pub use rmm::SCRIPT_LIBRARY;
 
 use state::{Inner, TenantState, lock};

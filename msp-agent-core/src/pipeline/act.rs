@@ -72,6 +72,11 @@ pub struct StepMeta<'a> {
     pub confidence: f64,
     /// Why the agent is doing this (audit `reasoning`).
     pub reasoning: &'a str,
+    /// The verified requester, `None` when there is none (unverified, or not a ticket
+    /// request). A write that changes any other user — or any user at all when this is
+    /// `None` — is a third-party write: never autonomous (policy reason
+    /// `third_party_target`).
+    pub requester: Option<&'a UserId>,
 }
 
 /// The Act stage. The only way to run a registered tool is [`PolicyGate`]; a custom `Act`
@@ -238,10 +243,16 @@ impl PolicyGate {
         let class = validated.class();
         let privileged =
             class == ActionClass::Write && self.privileged(cx, &validated.targets).await;
+        let third_party = class == ActionClass::Write
+            && validated.targets.iter().any(|t| match t {
+                TargetRef::User(user) => meta.requester != Some(user),
+                TargetRef::Group(_) => false,
+            });
         let recent = self.recent_count(cx.tenant, action);
         let req = ActionRequest::new(cx.tenant.as_str(), action, class)
             .confidence(meta.confidence)
             .privileged(privileged)
+            .third_party(third_party)
             .recent_executions(recent);
         let decision = self.policy.decide(&req);
 

@@ -282,6 +282,7 @@ impl Evaluate for DefaultEvaluate {
         let meta = StepMeta {
             confidence: 1.0,
             reasoning: "ticket closure",
+            requester: None,
         };
         let mut records = Vec::with_capacity(closing.len());
         for call in &closing {

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::act::StepRecord;
+use crate::capability::Usage;
 use crate::domain::{TicketStatus, UserId};
 
 /// One tool call a plan wants to make.
@@ -143,6 +145,14 @@ pub struct Plan {
     /// Status to set when every step ran and every check held: `Closed`, or `Waiting` when
     /// the agent answered (e.g. sent guidance) and the user has to confirm.
     pub resolved_status: TicketStatus,
+    /// Steps a planner already took through the policy gate while planning (the model's
+    /// tool loop); the agent reports them before any of `steps`, and Evaluate judges them
+    /// like executed plan steps. Empty for playbooks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub taken: Vec<StepRecord>,
+    /// Model tokens spent making the plan, when a model made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
 }
 
 impl Plan {
@@ -156,6 +166,8 @@ impl Plan {
             escalate: Some(reason.into()),
             findings: Vec::new(),
             resolved_status: TicketStatus::Closed,
+            taken: Vec::new(),
+            usage: None,
         }
     }
 
