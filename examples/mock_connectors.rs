@@ -95,11 +95,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
     });
 
+    // Closure reads the client's contract to flag billing exceptions.
+    let mut docs = MockDocumentation::new();
+    docs.expect_client_configuration()
+        .with(eq(TenantId::from("acme")), eq("contract"))
+        .times(1)
+        .returning(|_, _| Ok(Some(serde_json::json!({ "included": ["password_reset"] }))));
+
     let caps = Capabilities {
         tickets: Arc::new(psa),
         identity: Arc::new(directory),
         rmm: Arc::new(MockRmm::new()),
-        docs: Arc::new(MockDocumentation::new()),
+        docs: Arc::new(docs),
         delivery: Arc::new(delivery),
     };
     // This client has graduated password resets to autonomous.

@@ -148,6 +148,16 @@ async fn onboarding_follows_the_client_template_with_each_step_approved() {
         msp.ticket(&acme(), &report.ticket).unwrap().status,
         TicketStatus::Closed
     );
+    // One record per decided action (6 plan steps + 4 closing steps), and the chain verifies.
+    assert_eq!(audit.len(), 10);
+    let jsonl: String = audit
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    assert_eq!(
+        msp_agent::audit::verify_chain(jsonl.as_bytes()).unwrap(),
+        10
+    );
 }
 
 #[tokio::test]
@@ -530,4 +540,35 @@ async fn after_hours_work_without_cover_is_flagged_and_not_billed() {
         .await
         .unwrap();
     assert!(report.billing.is_empty(), "{:?}", report.billing);
+}
+
+#[tokio::test]
+async fn software_install_on_an_offline_device_escalates_and_installs_nothing() {
+    let msp = SimMsp::seeded();
+    let maria = user(&msp, "maria.gonzalez@acme.example");
+    let laptop = msp
+        .devices(&acme())
+        .into_iter()
+        .find(|d| d.user.as_ref() == Some(&maria.id))
+        .unwrap();
+    assert!(msp.set_device_online(&acme(), &laptop.id, false));
+    let before = msp.installed_packages(&acme(), &laptop.id);
+    let (report, audit) = run(
+        &msp,
+        &maria.mail,
+        (
+            "Install 7-Zip",
+            "Can you install 7-Zip on my laptop please? Thanks Maria",
+        ),
+        Intent::SoftwareInstall,
+        approving(&msp),
+    )
+    .await;
+    assert_eq!(report.outcome, TicketOutcome::Escalated);
+    let why = report.escalation.as_deref().unwrap();
+    assert!(why.contains("is offline"), "{why}");
+    assert!(audit.iter().all(|r| r.entry.action != "install_software"));
+    assert_eq!(msp.installed_packages(&acme(), &laptop.id), before);
+    let internal = note_of(&msp, &report, NoteVisibility::Internal);
+    assert!(internal.contains("Escalated to a technician"), "{internal}");
 }
