@@ -1,7 +1,7 @@
 //! Run-time switches on a shared engine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+use std::sync::{Arc, Barrier};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use msp_agent_policy::*;
@@ -34,9 +34,12 @@ fn switches_take_effect_for_the_next_decision() {
 fn concurrent_decisions_never_see_a_mix() {
     let engine = Arc::new(PolicyEngine::builtin());
     let stop = Arc::new(AtomicBool::new(false));
+    // All three threads start together, so the readers overlap the writer even on 2 cores.
+    let start = Arc::new(Barrier::new(3));
     let writer = {
-        let (engine, stop) = (engine.clone(), stop.clone());
+        let (engine, stop, start) = (engine.clone(), stop.clone(), start.clone());
         std::thread::spawn(move || {
+            start.wait();
             let mut on = false;
             for _ in 0..2_000 {
                 on = !on;
@@ -53,10 +56,12 @@ fn concurrent_decisions_never_see_a_mix() {
     };
     let readers: Vec<_> = (0..2)
         .map(|_| {
-            let (engine, stop) = (engine.clone(), stop.clone());
+            let (engine, stop, start) = (engine.clone(), stop.clone(), start.clone());
             std::thread::spawn(move || {
+                start.wait();
                 let mut seen = 0u64;
-                while !stop.load(Ordering::Acquire) {
+                loop {
+                    let done = stop.load(Ordering::Acquire);
                     let snap = engine.snapshot();
                     let killed = snap.kill_switch("acme").is_some();
                     let shadow = snap.mode("acme").0 == Mode::Shadow;
@@ -64,8 +69,10 @@ fn concurrent_decisions_never_see_a_mix() {
                     let d = snap.decide(&ActionRequest::write("acme", "add_internal_note"));
                     assert_eq!(d.outcome == Outcome::Halted, killed);
                     seen += 1;
+                    if done {
+                        break seen;
+                    }
                 }
-                seen
             })
         })
         .collect();
