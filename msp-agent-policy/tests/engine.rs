@@ -1,8 +1,8 @@
 //! Run-time switches on a shared engine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Barrier};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier};
 
 use msp_agent_policy::*;
 
