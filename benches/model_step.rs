@@ -62,11 +62,7 @@ fn bench(c: &mut Criterion) {
         },
         usage: Usage::default(),
     };
-    let cx = ToolContext {
-        tenant: &tenant,
-        ticket: &ticket_id,
-        caps: &caps,
-    };
+    let cx = ToolContext::new(&tenant, &ticket_id, &caps);
     let perception = rt
         .block_on(RulePerceive::new().perceive(&cx, &ticket))
         .unwrap();

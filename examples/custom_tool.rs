@@ -69,11 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let caps = msp.capabilities();
     let (tenant, ticket) = (TenantId::from("acme"), TicketId::from("custom-1"));
-    let cx = ToolContext {
-        tenant: &tenant,
-        ticket: &ticket,
-        caps: &caps,
-    };
+    let cx = ToolContext::new(&tenant, &ticket, &caps);
     let meta = StepMeta {
         confidence: 0.95,
         reasoning: "printer queue stuck",

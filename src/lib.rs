@@ -8,7 +8,7 @@
 //! This facade re-exports the workspace crates:
 //! - [`policy`]: tiers, hard floors, modes, kill switch ([`msp_agent_policy`]);
 //! - [`agent`], [`pipeline`], [`tool`], [`capability`], [`domain`], [`audit`], [`report`]
-//!   from [`msp_agent_core`];
+//!   and [`run`] (durable runs, workers) from [`msp_agent_core`];
 //! - [`sim`] (feature `sim`, on by default): the simulated MSP.
 //!
 //! ```
@@ -28,7 +28,7 @@
 
 pub use msp_agent_core::secrecy;
 pub use msp_agent_core::{
-    CapResult, CapabilityError, agent, audit, capability, domain, pipeline, report, tool,
+    CapResult, CapabilityError, agent, audit, capability, domain, pipeline, report, run, tool,
 };
 pub use msp_agent_policy as policy;
 #[cfg(feature = "sim")]

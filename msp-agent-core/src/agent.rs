@@ -15,6 +15,7 @@ use crate::pipeline::{
     Act, BillingException, Closure, DefaultEvaluate, Evaluate, Evaluation, Perceive, Playbooks,
     PolicyGate, Reason, RulePerceive, StepMeta, StepRecord, StepStatus, TicketOutcome,
 };
+use crate::run::RunContext;
 use crate::tool::{ToolContext, ToolRegistry};
 use msp_agent_policy::{Mode, PolicyEngine, Scope};
 
@@ -254,19 +255,37 @@ impl Agent {
         ticket_id: &TicketId,
     ) -> Result<TicketReport, AgentError> {
         let span = tracing::info_span!("ticket", tenant = %tenant, ticket = %ticket_id);
-        self.handle_inner(tenant, ticket_id).instrument(span).await
+        self.handle_inner(tenant, ticket_id, None)
+            .instrument(span)
+            .await
+    }
+
+    /// Work a claimed run durably: every write is journaled in the run's store; steps a
+    /// previous attempt finished are not done again (see [`crate::run`]). A run waiting for
+    /// an approval ends with [`TicketOutcome::AwaitingApproval`] and nothing closed.
+    pub async fn handle_run(&self, run: &RunContext) -> Result<TicketReport, AgentError> {
+        let claim = run.claim();
+        let span = tracing::info_span!(
+            "ticket", tenant = %claim.tenant, ticket = %claim.ticket,
+            run = %claim.run, attempt = claim.attempt
+        );
+        self.handle_inner(&claim.tenant, &claim.ticket, Some(run))
+            .instrument(span)
+            .await
     }
 
     async fn handle_inner(
         &self,
         tenant: &TenantId,
         ticket_id: &TicketId,
+        run: Option<&RunContext>,
     ) -> Result<TicketReport, AgentError> {
         let started = Instant::now();
         let cx = ToolContext {
             tenant,
             ticket: ticket_id,
             caps: &self.caps,
+            run,
         };
         let cap_err = |source| AgentError::Capability {
             ticket: ticket_id.clone(),
@@ -322,6 +341,22 @@ impl Agent {
                     break;
                 }
             }
+        }
+        if steps.last().is_some_and(|s| s.status == StepStatus::Parked) {
+            self.audit.flush().await?;
+            tracing::info!(intent = %perception.intent, "ticket parked for approval");
+            return Ok(TicketReport {
+                tenant: tenant.clone(),
+                ticket: ticket_id.clone(),
+                intent: perception.intent,
+                confidence: perception.confidence,
+                outcome: TicketOutcome::AwaitingApproval,
+                steps,
+                closing: Vec::new(),
+                escalation: None,
+                billing: Vec::new(),
+                usage: plan.usage,
+            });
         }
         let minutes = u32::try_from(started.elapsed().as_secs().div_ceil(60))
             .unwrap_or(u32::MAX)

@@ -15,6 +15,7 @@ mod error;
 pub mod metrics;
 pub mod pipeline;
 pub mod report;
+pub mod run;
 pub mod tool;
 
 pub use error::{CapResult, CapabilityError};

@@ -20,6 +20,8 @@ pub struct Totals {
     pub shadow: usize,
     /// Stopped by the kill switch.
     pub halted: usize,
+    /// Parked until an approval is answered (durable runs).
+    pub awaiting_approval: usize,
     /// Actions that went through an approval and ran.
     pub approved_actions: usize,
     /// Tickets flagged with a contract or billing exception.
@@ -37,6 +39,7 @@ impl Totals {
                 TicketOutcome::Escalated => t.escalated += 1,
                 TicketOutcome::Shadow => t.shadow += 1,
                 TicketOutcome::Halted => t.halted += 1,
+                TicketOutcome::AwaitingApproval => t.awaiting_approval += 1,
             }
             t.approved_actions += r
                 .steps
@@ -58,6 +61,7 @@ fn outcome_text(o: TicketOutcome) -> &'static str {
         TicketOutcome::Escalated => "escalated",
         TicketOutcome::Shadow => "shadow",
         TicketOutcome::Halted => "halted",
+        TicketOutcome::AwaitingApproval => "awaiting approval",
     }
 }
 
@@ -79,6 +83,7 @@ pub fn actions_text(r: &TicketReport) -> String {
             StepStatus::ApprovalTimedOut => "…no approval",
             StepStatus::LogOnly => "(logged)",
             StepStatus::Halted => "■halted",
+            StepStatus::Parked => "…awaiting approval",
         };
         out.push(' ');
         out.push_str(mark);

@@ -251,11 +251,7 @@ async fn through_gate(
         }
     });
     let (tenant, ticket) = (TenantId::from("acme"), TicketId::from("T-1"));
-    let cx = ToolContext {
-        tenant: &tenant,
-        ticket: &ticket,
-        caps: &caps,
-    };
+    let cx = ToolContext::new(&tenant, &ticket, &caps);
     let meta = StepMeta {
         confidence: 0.99,
         reasoning: "jo is locked out",

@@ -104,11 +104,7 @@ impl Harness {
 
     async fn act(&self, tool: &str, args: serde_json::Value) -> StepRecord {
         let (tenant, ticket) = (TenantId::from("acme"), TicketId::from("T-1"));
-        let cx = ToolContext {
-            tenant: &tenant,
-            ticket: &ticket,
-            caps: &self.caps,
-        };
+        let cx = ToolContext::new(&tenant, &ticket, &self.caps);
         let meta = StepMeta {
             confidence: 1.0,
             reasoning: "test",

@@ -89,11 +89,7 @@ impl Replayer {
             category: None,
             created_at: rec.created.unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
         };
-        let cx = ToolContext {
-            tenant: &tenant,
-            ticket: &ticket.id,
-            caps: &self.caps,
-        };
+        let cx = ToolContext::new(&tenant, &ticket.id, &self.caps);
         let planned = match self.perceive.perceive(&cx, &ticket).await {
             Ok(p) => match self.reason.plan(&cx, &ticket, &p).await {
                 Ok(plan) => Ok((p, plan)),

@@ -52,6 +52,7 @@ impl SimMsp {
 impl ApprovalGateway for SimApprovals {
     async fn request_approval(&self, request: &ApprovalRequest) -> CapResult<ApprovalDecision> {
         lock(&self.sim.inner.approvals).push(request.clone());
+        self.sim.save_shared()?;
         // The ticket must be one of this client's: never approve across tenants.
         self.sim
             .with(&request.tenant, |t| t.ticket(&request.ticket).map(|_| ()))?;

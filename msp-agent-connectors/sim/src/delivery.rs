@@ -59,6 +59,7 @@ impl SecretDelivery for SimMsp {
             channel: receipt.channel.clone(),
             secret: secret.clone(),
         });
+        self.save_shared()?;
         Ok(receipt)
     }
 
@@ -83,6 +84,7 @@ impl SecretDelivery for SimMsp {
             json!({ "user": user, "to": destination, "purpose": purpose }),
         );
         lock(&self.inner.challenges).push((tenant.clone(), user.clone(), purpose.to_owned()));
+        self.save_shared()?;
         let confirmed = !lock(&self.inner.deny_challenges).contains(user);
         Ok(Challenge {
             channel: CHANNEL_SMS.to_owned(),

@@ -316,6 +316,7 @@ impl SimMsp {
             );
             out.push((r.tenant.clone(), id));
         }
+        self.save_all_arranged();
         out
     }
 

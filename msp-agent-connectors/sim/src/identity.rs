@@ -122,6 +122,7 @@ impl IdentityProvider for SimMsp {
             rec.password = Some(SaltedHash::new(pw));
             rec.user.state.force_change_password = force_change;
             rec.user.state.password_changed_at = Some(Utc::now());
+            rec.password_resets += 1;
             Ok(())
         })
     }
@@ -519,6 +520,7 @@ impl IdentityProvider for SimMsp {
                 tap: None,
                 tap_expires: None,
                 sessions_revoked: 0,
+                password_resets: 0,
                 sessions_revoked_at: None,
                 methods: vec![AuthMethod { id: PASSWORD_METHOD_ID.to_owned(), kind: AuthMethodKind::Password }],
                 licenses: Default::default(),

@@ -89,6 +89,13 @@ impl SimMsp {
         .unwrap_or(false)
     }
 
+    /// How many times the user's password was reset through the directory (when last: see
+    /// `password_changed_at` in [`SimMsp::user`]).
+    pub fn password_resets(&self, tenant: &TenantId, id: &UserId) -> u32 {
+        self.peek(tenant, |t| t.users.get(id).map_or(0, |u| u.password_resets))
+            .unwrap_or(0)
+    }
+
     /// How many times the user's sessions were revoked.
     pub fn sessions_revoked(&self, tenant: &TenantId, id: &UserId) -> u32 {
         self.peek(tenant, |t| {
@@ -200,14 +207,27 @@ impl SimMsp {
         .unwrap_or_default()
     }
 
+    /// Scripts run successfully on a device through the RMM, oldest first:
+    /// (script, arguments).
+    pub fn script_runs(&self, tenant: &TenantId, device: &DeviceId) -> Vec<(String, Vec<String>)> {
+        self.peek(tenant, |t| {
+            t.devices.get(device).map(|d| d.script_runs.clone())
+        })
+        .flatten()
+        .unwrap_or_default()
+    }
+
     /// Make `user` deny every out-of-band identity challenge (or, with `false`, confirm again).
     pub fn deny_challenges(&self, user: &UserId, deny: bool) {
-        let mut set = lock(&self.inner.deny_challenges);
-        if deny {
-            set.insert(user.clone());
-        } else {
-            set.remove(user);
+        {
+            let mut set = lock(&self.inner.deny_challenges);
+            if deny {
+                set.insert(user.clone());
+            } else {
+                set.remove(user);
+            }
         }
+        self.save_shared_arranged();
     }
 
     /// Every out-of-band identity challenge sent so far: (client, user, purpose), in order.
@@ -215,8 +235,18 @@ impl SimMsp {
         lock(&self.inner.challenges).clone()
     }
 
+    /// How many secrets were delivered out of band to `user` of `tenant` for `purpose`.
+    pub fn delivery_count(&self, tenant: &TenantId, user: &UserId, purpose: &str) -> usize {
+        lock(&self.inner.outbox)
+            .iter()
+            .filter(|d| &d.tenant == tenant && &d.user == user && d.purpose == purpose)
+            .count()
+    }
+
     /// Every secret delivered out of band so far, in order:
-    /// (client, user, purpose, channel, secret).
+    /// (client, user, purpose, channel, secret). In a world reloaded by
+    /// [`SimMsp::persistent`], deliveries made before the reload carry
+    /// [`WITHHELD_SECRET`](crate::WITHHELD_SECRET): secrets are never written to disk.
     pub fn delivered_secrets(&self) -> Vec<(TenantId, UserId, String, String, SecretString)> {
         lock(&self.inner.outbox)
             .iter()
@@ -235,7 +265,7 @@ impl SimMsp {
     /// Arrange: lock or unlock an account directly (as failed sign-ins would). Returns
     /// false if the client or user is unknown.
     pub fn set_locked(&self, tenant: &TenantId, id: &UserId, locked: bool) -> bool {
-        self.peek(tenant, |t| {
+        self.arrange(tenant, |t| {
             t.users
                 .get_mut(id)
                 .map(|u| u.user.state.locked = locked)
@@ -247,7 +277,7 @@ impl SimMsp {
     /// Arrange: bring a device online or take it offline. Returns false if the client or
     /// device is unknown.
     pub fn set_device_online(&self, tenant: &TenantId, device: &DeviceId, online: bool) -> bool {
-        self.peek(tenant, |t| {
+        self.arrange(tenant, |t| {
             t.devices
                 .get_mut(device)
                 .map(|d| {

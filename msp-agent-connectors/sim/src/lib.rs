@@ -20,6 +20,9 @@
 //!   [`SimMsp::delivered_secrets`], [`SimMsp::notes`], [`SimMsp::license`],
 //!   [`SimMsp::group_members`], [`SimMsp::mailbox_permissions`], … (no call recorded).
 //!
+//! - Durability for fault-injection tests: [`SimMsp::persistent`] saves every change to a
+//!   file, crash-consistently, and reloads it in a new process.
+//!
 //! Clients are isolated: a call for an unknown client fails with
 //! [`CapabilityError::WrongTenant`], and an object of another client is
 //! [`CapabilityError::NotFound`].
@@ -54,12 +57,14 @@ mod generate;
 mod history;
 mod identity;
 mod inspect;
+mod persist;
 mod psa;
 mod rmm;
 mod seed;
 mod state;
 mod text;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -71,7 +76,9 @@ use msp_agent_core::{CapResult, CapabilityError};
 pub use approvals::ApprovalMode;
 pub use delivery::{CHANNEL_MANAGER_EMAIL, CHANNEL_SMS};
 pub use history::HistoricalTicket;
+pub use persist::{FORMAT_VERSION, PersistError};
 pub use rmm::SCRIPT_LIBRARY;
+pub use state::WITHHELD_SECRET;
 
 use state::{Inner, TenantState, lock};
 
@@ -81,7 +88,8 @@ pub const TENANTS: [&str; 3] = [seed::ACME, seed::GLOBEX, seed::INITECH];
 /// The simulated MSP. Cheap to clone: clones share the same world.
 ///
 /// Thread-safe; each client's state sits behind its own lock, every operation is a map
-/// lookup or a scan of a few dozen objects, and nothing sleeps or does I/O.
+/// lookup or a scan of a few dozen objects, and nothing sleeps or does I/O (except saving
+/// the state file of a [`persistent`](SimMsp::persistent) world).
 #[derive(Clone)]
 pub struct SimMsp {
     inner: Arc<Inner>,
@@ -108,6 +116,44 @@ impl SimMsp {
         SimMsp {
             inner: Arc::new(seed::build()),
         }
+    }
+
+    /// A world saved to the file at `path`, surviving the process: loaded from the file if
+    /// it exists, otherwise seeded (as [`SimMsp::seeded`]) and written there.
+    ///
+    /// From then on every change made through a capability (PSA, directory, RMM,
+    /// documentation, delivery, approvals) or an arrange helper is saved before the call
+    /// returns: the whole world is written to a temporary file in the same directory, fsynced,
+    /// and renamed over `path` (then the directory is fsynced). A process killed at any
+    /// instant therefore leaves either the state before or the state after a call, never a
+    /// torn file, and a new `persistent(path)` sees exactly that state. A temporary file left
+    /// behind by a crash is removed on opening.
+    ///
+    /// Secrets are not written in clear: passwords and Temporary Access Passes are kept as
+    /// salted hashes, delivered secrets are persisted without their text (a reloaded delivery
+    /// carries [`WITHHELD_SECRET`]) and vault entries are taken from the seed again on
+    /// loading. Only one process may use a state file at a time.
+    ///
+    /// A call whose change cannot be saved fails with [`CapabilityError::Permanent`] (the
+    /// change stays in memory); an arrange helper panics.
+    ///
+    /// This is for fault-injection tests and demos, not production: every call serializes
+    /// the client it touches and every change rewrites the whole file.
+    ///
+    /// # Errors
+    ///
+    /// [`PersistError::Io`] if the file cannot be read or the seed written,
+    /// [`PersistError::Corrupt`] if it is not a valid (complete) state file,
+    /// [`PersistError::Version`] if it was written by an incompatible simulator.
+    pub fn persistent(path: impl AsRef<Path>) -> Result<Self, PersistError> {
+        Ok(SimMsp {
+            inner: Arc::new(persist::open(path.as_ref())?),
+        })
+    }
+
+    /// The state file of a [`persistent`](SimMsp::persistent) world; `None` in memory.
+    pub fn state_path(&self) -> Option<&Path> {
+        self.inner.persist.as_ref().map(persist::Persist::path)
     }
 
     /// Handles to this simulator as every capability the agent uses (PSA, directory, RMM,
@@ -204,15 +250,81 @@ impl SimMsp {
             .tenants
             .get(tenant)
             .ok_or_else(|| CapabilityError::WrongTenant(tenant.clone()))?;
-        f(&mut lock(m))
+        let mut t = lock(m);
+        let result = f(&mut t);
+        if let Some(p) = &self.inner.persist {
+            p.save_tenant(&self.inner, &t).map_err(persist_failed)?;
+        }
+        result
+    }
+
+    /// Save the world after a change of the shared outbox, challenges or approval log (no-op
+    /// in memory).
+    pub(crate) fn save_shared(&self) -> CapResult<()> {
+        match &self.inner.persist {
+            Some(p) => p.save_shared(&self.inner).map_err(persist_failed),
+            None => Ok(()),
+        }
+    }
+
+    /// Change a client's state directly (arrange helpers); `None` for an unknown client.
+    ///
+    /// # Panics
+    ///
+    /// If the world is persistent and the change cannot be saved.
+    pub(crate) fn arrange<R>(
+        &self,
+        tenant: &TenantId,
+        f: impl FnOnce(&mut TenantState) -> R,
+    ) -> Option<R> {
+        let m = self.inner.tenants.get(tenant)?;
+        let mut t = lock(m);
+        let result = f(&mut t);
+        if let Some(p) = &self.inner.persist {
+            if let Err(e) = p.save_tenant(&self.inner, &t) {
+                panic!("msp-agent-sim: {e}");
+            }
+        }
+        Some(result)
+    }
+
+    /// Save every client that changed outside [`with`](Self::with) (ticket generation).
+    ///
+    /// # Panics
+    ///
+    /// If the world is persistent and a change cannot be saved.
+    pub(crate) fn save_all_arranged(&self) {
+        if self.inner.persist.is_none() {
+            return;
+        }
+        for tenant in self.inner.tenants.keys() {
+            self.arrange(tenant, |_| ());
+        }
+    }
+
+    /// Save the shared state after an arrange helper changed it.
+    ///
+    /// # Panics
+    ///
+    /// If the world is persistent and the change cannot be saved.
+    pub(crate) fn save_shared_arranged(&self) {
+        if let Err(e) = self.save_shared() {
+            panic!("msp-agent-sim: {e}");
+        }
     }
 
     /// Run `f` on a client's state for inspection; `None` for an unknown client.
     pub(crate) fn peek<R>(
         &self,
         tenant: &TenantId,
-        f: impl FnOnce(&mut TenantState) -> R,
+        f: impl FnOnce(&TenantState) -> R,
     ) -> Option<R> {
-        self.inner.tenants.get(tenant).map(|m| f(&mut lock(m)))
+        self.inner.tenants.get(tenant).map(|m| f(&lock(m)))
     }
+}
+
+/// A change that could not be saved: not worth retrying (the change is already made in
+/// memory, a retry would repeat it).
+fn persist_failed(e: PersistError) -> CapabilityError {
+    CapabilityError::Permanent(format!("the simulated MSP could not save its state: {e}"))
 }

@@ -293,7 +293,11 @@ impl Rmm for SimMsp {
                 url(tenant, &format!("devices/{device}/scripts/{script}")),
                 json!({ "args": args }),
             );
-            run(t, device, script, args)
+            let result = run(t, device, script, args)?;
+            if let Ok(d) = t.device_mut(device) {
+                d.script_runs.push((script.to_owned(), args.to_vec()));
+            }
+            Ok(result)
         })
     }
 

@@ -14,7 +14,11 @@ use msp_agent_core::domain::{
 use msp_agent_core::secrecy::SecretString;
 use msp_agent_core::{CapResult, CapabilityError};
 use rand::Rng;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
+
+use crate::persist::Persist;
+use crate::text::index_words;
 
 /// Everything behind a [`SimMsp`](crate::SimMsp) handle.
 pub(crate) struct Inner {
@@ -30,6 +34,9 @@ pub(crate) struct Inner {
     pub challenges: Mutex<Vec<(TenantId, UserId, String)>>,
     /// Users who deny (or never answer) an identity challenge.
     pub deny_challenges: Mutex<std::collections::HashSet<UserId>>,
+    /// Where every change is saved, for a [`SimMsp::persistent`](crate::SimMsp::persistent)
+    /// world; `None` (no I/O at all) for an in-memory one.
+    pub persist: Option<Persist>,
 }
 
 /// Lock a mutex, ignoring poisoning (the state stays usable after a panicking test).
@@ -37,26 +44,45 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// One out-of-band delivery.
+/// One out-of-band delivery. Persisted without its secret: a reloaded delivery carries
+/// [`WITHHELD_SECRET`] instead.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Delivery {
     pub tenant: TenantId,
     pub user: UserId,
     pub purpose: String,
     pub channel: String,
+    #[serde(skip_serializing, default = "withheld_secret")]
     pub secret: SecretString,
 }
 
-/// One client of the MSP.
+/// What a delivery reloaded from a state file carries instead of its secret, which is never
+/// written to disk.
+pub const WITHHELD_SECRET: &str = "<secret not persisted>";
+
+fn withheld_secret() -> SecretString {
+    WITHHELD_SECRET.into()
+}
+
+/// One client of the MSP. The address indexes and document word sets are derived (rebuilt
+/// by [`TenantState::reindex`] after loading); vault secrets are never serialized.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct TenantState {
     pub id: TenantId,
     pub domain: String,
     pub allow_external_forwarding: bool,
     pub users: BTreeMap<UserId, UserRecord>,
     /// Lower-cased UPN, mail and aliases → user.
+    #[serde(skip)]
     pub user_addr: HashMap<String, UserId>,
     pub contacts: BTreeMap<ContactId, Contact>,
     /// Lower-cased e-mail → contact.
+    #[serde(skip)]
     pub contact_addr: HashMap<String, ContactId>,
+    #[serde(
+        serialize_with = "tickets_by_seq",
+        deserialize_with = "tickets_from_list"
+    )]
     pub tickets: HashMap<TicketId, TicketRecord>,
     pub groups: BTreeMap<GroupId, GroupRecord>,
     /// Lower-cased address → shared mailbox.
@@ -66,12 +92,14 @@ pub(crate) struct TenantState {
     pub alerts: Vec<Alert>,
     pub docs: Vec<DocRecord>,
     pub config: BTreeMap<String, serde_json::Value>,
+    #[serde(skip)]
     pub vault: BTreeMap<String, SecretString>,
     /// Next number for created users and registered methods.
     pub next_id: u64,
 }
 
 /// A directory user and everything the directory keeps about them.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct UserRecord {
     pub user: DirectoryUser,
     pub title: String,
@@ -82,12 +110,16 @@ pub(crate) struct UserRecord {
     pub tap_expires: Option<DateTime<Utc>>,
     pub sessions_revoked: u32,
     pub sessions_revoked_at: Option<DateTime<Utc>>,
+    /// How many times the password was reset through the directory.
+    #[serde(default)]
+    pub password_resets: u32,
     pub methods: Vec<AuthMethod>,
     pub licenses: BTreeSet<String>,
     pub forwarding: Option<String>,
 }
 
 /// A ticket with its ground truth, notes and time.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct TicketRecord {
     /// Global order of arrival.
     pub seq: u64,
@@ -98,12 +130,14 @@ pub(crate) struct TicketRecord {
 }
 
 /// A group and its members.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct GroupRecord {
     pub group: Group,
     pub members: BTreeSet<UserId>,
 }
 
 /// A shared mailbox and who may use it.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct MailboxRecord {
     pub address: String,
     pub display_name: String,
@@ -111,6 +145,7 @@ pub(crate) struct MailboxRecord {
 }
 
 /// A managed device with its health and the state scripts change.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct DeviceRecord {
     pub device: Device,
     pub status: DeviceStatus,
@@ -118,18 +153,51 @@ pub(crate) struct DeviceRecord {
     pub print_jobs: u32,
     pub temp_gb: f32,
     pub top_process: String,
+    /// Scripts run successfully on the device, in order: (script, arguments).
+    #[serde(default)]
+    pub script_runs: Vec<(String, Vec<String>)>,
 }
 
 /// A document with its words indexed for search.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct DocRecord {
     pub doc: Document,
+    #[serde(skip)]
     pub title_words: HashSet<String>,
+    #[serde(skip)]
     pub tag_words: HashSet<String>,
+    #[serde(skip)]
     pub body_words: HashSet<String>,
 }
 
+impl DocRecord {
+    /// Rebuild the word sets from the document.
+    pub fn reindex(&mut self) {
+        self.title_words = index_words(&self.doc.title).collect();
+        self.tag_words = self.doc.tags.iter().flat_map(|s| index_words(s)).collect();
+        self.body_words = index_words(&self.doc.body).collect();
+    }
+}
+
+/// Tickets in order of arrival, so that the state file is stable.
+fn tickets_by_seq<S: Serializer>(
+    tickets: &HashMap<TicketId, TicketRecord>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let mut all: Vec<&TicketRecord> = tickets.values().collect();
+    all.sort_by_key(|r| r.seq);
+    s.collect_seq(all)
+}
+
+fn tickets_from_list<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<HashMap<TicketId, TicketRecord>, D::Error> {
+    let list = Vec::<TicketRecord>::deserialize(d)?;
+    Ok(list.into_iter().map(|r| (r.ticket.id.clone(), r)).collect())
+}
+
 /// A salted SHA-256 of a secret; the secret itself is never stored.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct SaltedHash {
     salt: [u8; 16],
     hash: [u8; 32],
@@ -200,6 +268,23 @@ impl TenantState {
             config: BTreeMap::new(),
             vault: BTreeMap::new(),
             next_id: 1,
+        }
+    }
+
+    /// Rebuild the derived indexes (addresses, document words) after loading.
+    pub fn reindex(&mut self) {
+        self.user_addr.clear();
+        let users = std::mem::take(&mut self.users);
+        for rec in users.into_values() {
+            self.insert_user(rec);
+        }
+        self.contact_addr.clear();
+        let contacts = std::mem::take(&mut self.contacts);
+        for c in contacts.into_values() {
+            self.insert_contact(c);
+        }
+        for d in &mut self.docs {
+            d.reindex();
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tracing::Instrument;
 
@@ -14,11 +14,13 @@ use super::plan::PlannedCall;
 use crate::audit::{ActionResult, AuditEntry, AuditSink, recording};
 use crate::capability::{ApprovalDecision, ApprovalGateway, ApprovalRequest};
 use crate::domain::{TenantId, UserId};
-use crate::tool::{TargetRef, ToolContext, ToolError, ToolRegistry, ValidatedCall};
+use crate::run::journal::{JournalRecord, Prior, fingerprint};
+use crate::run::{ApprovalState, RunContext};
+use crate::tool::{Reconciled, TargetRef, ToolContext, ToolError, ToolRegistry, ValidatedCall};
 use msp_agent_policy::{ActionClass, ActionRequest, Decision, Outcome, PolicyEngine};
 
 /// What happened to one planned call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// Ran and succeeded.
@@ -37,6 +39,9 @@ pub enum StepStatus {
     LogOnly,
     /// Kill switch: nothing ran.
     Halted,
+    /// A durable run is waiting for an approval; nothing ran. The run is parked and
+    /// resumes when the approval is answered.
+    Parked,
 }
 
 impl StepStatus {
@@ -198,10 +203,8 @@ impl PolicyGate {
         cx: &ToolContext<'_>,
         call: &ValidatedCall,
         reasoning: &str,
+        seq: Option<u32>,
     ) -> Result<String, (StepStatus, Option<String>)> {
-        let Some(gateway) = &self.approvals else {
-            return Err((StepStatus::ApprovalTimedOut, None));
-        };
         let request = ApprovalRequest {
             tenant: cx.tenant.clone(),
             ticket: cx.ticket.clone(),
@@ -209,14 +212,186 @@ impl PolicyGate {
             change: call.args_json.clone(),
             reasoning: reasoning.to_owned(),
         };
+        let Some(gateway) = &self.approvals else {
+            return Err((StepStatus::ApprovalTimedOut, None));
+        };
+        if let (Some(run), Some(seq)) = (cx.run, seq) {
+            return self.approve_durably(gateway, run, seq, &request).await;
+        }
         match tokio::time::timeout(self.approval_timeout, gateway.request_approval(&request)).await
         {
-            Ok(Ok(ApprovalDecision::Approved { approver })) => Ok(approver),
-            Ok(Ok(ApprovalDecision::Rejected { approver, .. })) => {
-                Err((StepStatus::Rejected, Some(approver)))
-            }
+            Ok(Ok(decision)) => approved(decision),
             Ok(Err(_)) | Err(_) => Err((StepStatus::ApprovalTimedOut, None)),
         }
+    }
+
+    /// Approvals of a durable run live in its store under the step's idempotency key, so
+    /// one asked before a crash is not asked twice and its answer is not lost. A new request
+    /// is posted to the gateway and waited for up to the run's park time; then the run parks
+    /// until the answer reaches the store ([`crate::run::RunStore::answer_approval`]).
+    async fn approve_durably(
+        &self,
+        gateway: &Arc<dyn ApprovalGateway>,
+        run: &RunContext,
+        seq: u32,
+        request: &ApprovalRequest,
+    ) -> Result<String, (StepStatus, Option<String>)> {
+        let key = run.key(seq);
+        let state = run
+            .store()
+            .request_approval(run.claim(), &key, request)
+            .await;
+        let timed_out = Err((StepStatus::ApprovalTimedOut, None));
+        match state {
+            Err(e) => {
+                tracing::warn!(error = %e, "run store: approval not recorded");
+                timed_out
+            }
+            Ok(ApprovalState::Answered(decision)) => approved(decision),
+            Ok(ApprovalState::Pending { requested_at }) => {
+                let waited = (Utc::now() - requested_at).to_std().unwrap_or_default();
+                if waited >= self.approval_timeout {
+                    timed_out
+                } else {
+                    Err((StepStatus::Parked, None))
+                }
+            }
+            Ok(ApprovalState::New) => {
+                let wait = run.park_wait().min(self.approval_timeout);
+                match tokio::time::timeout(wait, gateway.request_approval(request)).await {
+                    Ok(Ok(decision)) => {
+                        if let Err(e) = run.store().answer_approval(&key, &decision).await {
+                            tracing::warn!(error = %e, "run store: approval answer not recorded");
+                        }
+                        approved(decision)
+                    }
+                    Ok(Err(_)) => timed_out,
+                    Err(_) if wait < self.approval_timeout => Err((StepStatus::Parked, None)),
+                    Err(_) => timed_out,
+                }
+            }
+        }
+    }
+
+    /// Before a journaled write runs: what does the journal say about this step? `Ok` with
+    /// a record ends the step there (finished before, reconciled, or not safe to redo).
+    async fn check_journal(
+        &self,
+        cx: &ToolContext<'_>,
+        (run, seq, fingerprint): (&RunContext, u32, &str),
+        call: &PlannedCall,
+        validated: &ValidatedCall,
+        meta: StepMeta<'_>,
+    ) -> Result<Option<StepRecord>, AuditFailure> {
+        let failed = |error: String| StepRecord {
+            action: call.tool.clone(),
+            args: call.args.clone(),
+            decision: None,
+            status: StepStatus::Failed,
+            approver: None,
+            output: None,
+            error: Some(error),
+        };
+        let since = match run.prior(seq, fingerprint).await {
+            Err(e) => return Ok(Some(failed(format!("run journal: {e}")))),
+            Ok(Prior::Fresh) => return Ok(None),
+            Ok(Prior::Finished(record)) => {
+                return Ok(Some(record.into_step(call.tool.clone(), call.args.clone())));
+            }
+            Ok(Prior::Diverged(was)) => {
+                return Ok(Some(failed(format!(
+                    "the resumed run planned `{}` at step {seq} where the journal has `{was}`; \
+                     nothing ran",
+                    call.tool
+                ))));
+            }
+            Ok(Prior::Interrupted(since)) => since,
+        };
+        let (status, output, error) = match validated.reconcile(cx, since).await {
+            Ok(Reconciled::NotDone) => return Ok(None),
+            Ok(Reconciled::Done(out)) => (StepStatus::Executed, Some(out), None),
+            Ok(Reconciled::Unknown(why)) => (StepStatus::Failed, None, Some(why)),
+            Err(e) => (
+                StepStatus::Failed,
+                None,
+                Some(format!(
+                    "interrupted, and re-reading the target failed: {e}"
+                )),
+            ),
+        };
+        // The decision was taken (and audited) before the crash; this records how it ended.
+        let decision = Decision {
+            tier: self
+                .policy
+                .decide(&ActionRequest::new(
+                    cx.tenant.as_str(),
+                    validated.name(),
+                    validated.class(),
+                ))
+                .tier,
+            outcome: Outcome::Execute,
+            reasons: Vec::new(),
+        };
+        let record = StepRecord {
+            action: call.tool.clone(),
+            args: call.args.clone(),
+            decision: Some(decision),
+            status,
+            approver: Some("reconciled".to_owned()),
+            output,
+            error,
+        };
+        self.audit_step(
+            cx,
+            validated,
+            &record,
+            Vec::new(),
+            &format!("{}; reconciled after an interrupted run", meta.reasoning),
+        )
+        .await?;
+        if let Some(j) = JournalRecord::of(&record)
+            && let Err(e) = run.finished(seq, &j, validated.name()).await
+        {
+            tracing::warn!(error = %e, "run journal: reconciled step not recorded");
+        }
+        Ok(Some(record))
+    }
+
+    async fn audit_step(
+        &self,
+        cx: &ToolContext<'_>,
+        validated: &ValidatedCall,
+        record: &StepRecord,
+        calls: Vec<crate::audit::VendorCall>,
+        reasoning: &str,
+    ) -> Result<(), AuditFailure> {
+        let Some(decision) = &record.decision else {
+            return Ok(());
+        };
+        let result = match (&record.status, &record.error) {
+            (StepStatus::Executed, _) => ActionResult::Ok,
+            (_, Some(message)) => ActionResult::Error {
+                message: message.clone(),
+            },
+            _ => ActionResult::NotRun,
+        };
+        self.audit
+            .record(AuditEntry {
+                ts: Utc::now(),
+                tenant: cx.tenant.clone(),
+                ticket_id: cx.ticket.clone(),
+                affected_user: affected_user_of(validated).cloned(),
+                action: validated.name().to_owned(),
+                tool: validated.name().to_owned(),
+                request: json!({ "args": validated.args_json, "calls": calls }),
+                tier: decision.tier,
+                outcome: decision.outcome,
+                approver: record.approver.clone().unwrap_or_else(|| "none".to_owned()),
+                result,
+                reasoning: reasoning.to_owned(),
+            })
+            .await?;
+        Ok(())
     }
 
     async fn run_checked(
@@ -225,7 +400,7 @@ impl PolicyGate {
         call: PlannedCall,
         meta: StepMeta<'_>,
     ) -> Result<StepRecord, AuditFailure> {
-        let validated = match self.tools.validate(&call.tool, &call.args) {
+        let mut validated = match self.tools.validate(&call.tool, &call.args) {
             Ok(v) => v,
             Err(e) => {
                 return Ok(StepRecord {
@@ -241,6 +416,21 @@ impl PolicyGate {
         };
         let action = validated.name();
         let class = validated.class();
+        // Writes of a durable run are journaled; reads run again on resume.
+        let journal = cx.run.filter(|_| class == ActionClass::Write).map(|run| {
+            (
+                run,
+                run.next_seq(),
+                fingerprint(action, &validated.args_json),
+            )
+        });
+        if let Some((run, seq, fp)) = &journal
+            && let Some(record) = self
+                .check_journal(cx, (run, *seq, fp), &call, &validated, meta)
+                .await?
+        {
+            return Ok(record);
+        }
         let privileged =
             class == ActionClass::Write && self.privileged(cx, &validated.targets).await;
         let third_party = class == ActionClass::Write
@@ -258,55 +448,49 @@ impl PolicyGate {
 
         let (status, approver) = match decision.outcome {
             Outcome::Execute => (None, "auto".to_owned()),
-            Outcome::AwaitApproval => match self.approve(cx, &validated, meta.reasoning).await {
-                Ok(approver) => (None, approver),
-                Err((status, who)) => (Some(status), who.unwrap_or_else(|| "none".to_owned())),
-            },
+            Outcome::AwaitApproval => {
+                let seq = journal.as_ref().map(|(_, seq, _)| *seq);
+                match self.approve(cx, &validated, meta.reasoning, seq).await {
+                    Ok(approver) => (None, approver),
+                    Err((status, who)) => (Some(status), who.unwrap_or_else(|| "none".to_owned())),
+                }
+            }
             Outcome::Escalate => (Some(StepStatus::Escalated), "none".to_owned()),
             Outcome::LogOnly => (Some(StepStatus::LogOnly), "none".to_owned()),
             Outcome::Halted => (Some(StepStatus::Halted), "none".to_owned()),
         };
 
-        let args_json = validated.args_json.clone();
-        let affected_user = affected_user_of(&validated).cloned();
         let (status, output, error, calls) = match status {
             Some(s) => (s, None, None, Vec::new()),
             None => {
-                let tool = validated.tool.clone();
-                let (result, calls): (Result<Value, ToolError>, _) =
-                    recording(tool.run(cx, validated.args)).await;
-                self.count_execution(cx.tenant, action);
-                match result {
-                    Ok(out) => (StepStatus::Executed, Some(out), None, calls),
-                    Err(e) => (StepStatus::Failed, None, Some(e.to_string()), calls),
+                if let Some((run, seq, fp)) = &journal
+                    && let Err(e) = run.started(*seq, action, fp).await
+                {
+                    // Not journaled, so not run: a lost lease means another worker owns
+                    // the ticket now.
+                    (
+                        StepStatus::Failed,
+                        None,
+                        Some(format!("run journal: {e}; nothing ran")),
+                        Vec::new(),
+                    )
+                } else {
+                    let tool = validated.tool.clone();
+                    let (result, calls): (Result<Value, ToolError>, _) =
+                        recording(tool.run(cx, validated.take_args())).await;
+                    if let Some((run, seq, _)) = &journal {
+                        run.effect_done(*seq, action);
+                    }
+                    self.count_execution(cx.tenant, action);
+                    match result {
+                        Ok(out) => (StepStatus::Executed, Some(out), None, calls),
+                        Err(e) => (StepStatus::Failed, None, Some(e.to_string()), calls),
+                    }
                 }
             }
         };
-        let result = match (&status, &error) {
-            (StepStatus::Executed, _) => ActionResult::Ok,
-            (_, Some(message)) => ActionResult::Error {
-                message: message.clone(),
-            },
-            _ => ActionResult::NotRun,
-        };
         let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.rule()).collect();
-        self.audit
-            .record(AuditEntry {
-                ts: Utc::now(),
-                tenant: cx.tenant.clone(),
-                ticket_id: cx.ticket.clone(),
-                affected_user,
-                action: action.to_owned(),
-                tool: action.to_owned(),
-                request: json!({ "args": args_json, "calls": calls }),
-                tier: decision.tier,
-                outcome: decision.outcome,
-                approver: approver.clone(),
-                result,
-                reasoning: format!("{}; policy: {}", meta.reasoning, reasons.join(", ")),
-            })
-            .await?;
-        Ok(StepRecord {
+        let record = StepRecord {
             action: call.tool,
             args: call.args,
             decision: Some(decision),
@@ -314,7 +498,29 @@ impl PolicyGate {
             approver: Some(approver),
             output,
             error,
-        })
+        };
+        let reasoning = format!("{}; policy: {}", meta.reasoning, reasons.join(", "));
+        self.audit_step(cx, &validated, &record, calls, &reasoning)
+            .await?;
+        if let Some((run, seq, _)) = &journal
+            && matches!(record.status, StepStatus::Executed | StepStatus::Failed)
+            && record
+                .error
+                .as_deref()
+                .is_none_or(|e| !e.starts_with("run journal:"))
+            && let Some(j) = JournalRecord::of(&record)
+            && let Err(e) = run.finished(*seq, &j, action).await
+        {
+            tracing::warn!(error = %e, "run journal: finished step not recorded");
+        }
+        Ok(record)
+    }
+}
+
+fn approved(decision: ApprovalDecision) -> Result<String, (StepStatus, Option<String>)> {
+    match decision {
+        ApprovalDecision::Approved { approver } => Ok(approver),
+        ApprovalDecision::Rejected { approver, .. } => Err((StepStatus::Rejected, Some(approver))),
     }
 }
 

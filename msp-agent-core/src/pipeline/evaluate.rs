@@ -26,6 +26,8 @@ pub enum TicketOutcome {
     Shadow,
     /// The kill switch stopped the run.
     Halted,
+    /// A durable run is parked until an approval is answered; nothing was closed.
+    AwaitingApproval,
 }
 
 /// What Evaluate gets to judge.

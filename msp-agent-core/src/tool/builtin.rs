@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::{TargetRef, Tool, ToolContext, ToolError, ToolRegistry};
+use super::{Reconciled, TargetRef, Tool, ToolContext, ToolError, ToolRegistry};
 use crate::capability::{
     Challenge, DeliveryReceipt, MailboxPermission, NewUser, TicketQuery, TicketUpdate,
 };
@@ -19,6 +19,7 @@ macro_rules! tool {
         $(#[doc = $doc:literal])* $ty:ident: $name:literal, $class:expr, $args:ty => $out:ty;
         targets($ta:ident) $targets:expr;
         run($cx:ident, $a:ident) $body:block
+        $(reconcile($rcx:ident, $ra:ident, $since:ident) $rbody:block)?
     ) => {
         $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, Default)]
@@ -37,6 +38,15 @@ macro_rules! tool {
             }
             #[allow(unused_variables)]
             async fn run(&self, $cx: &ToolContext<'_>, $a: $args) -> Result<$out, ToolError> $body
+            $(
+                #[allow(unused_variables)]
+                async fn reconcile(
+                    &self,
+                    $rcx: &ToolContext<'_>,
+                    $ra: &$args,
+                    $since: chrono::DateTime<chrono::Utc>,
+                ) -> Result<Reconciled, ToolError> $rbody
+            )?
         }
     };
 }
@@ -419,6 +429,7 @@ tool! {
         let update = TicketUpdate { board: Some(a.board), priority: Some(a.priority), category: Some(a.category), ..Default::default() };
         Ok(cx.caps.tickets.update_ticket(cx.tenant, cx.ticket, &update).await?)
     }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 tool! {
@@ -429,6 +440,7 @@ tool! {
         let update = TicketUpdate { category: Some(a.category), ..Default::default() };
         Ok(cx.caps.tickets.update_ticket(cx.tenant, cx.ticket, &update).await?)
     }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 tool! {
@@ -439,6 +451,7 @@ tool! {
         let update = TicketUpdate { status: Some(a.status), ..Default::default() };
         Ok(cx.caps.tickets.update_ticket(cx.tenant, cx.ticket, &update).await?)
     }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 tool! {
@@ -450,6 +463,14 @@ tool! {
         let note = Note { visibility: NoteVisibility::Internal, text: a.text, author: "msp-agent".into() };
         Ok(cx.caps.tickets.add_note(cx.tenant, cx.ticket, &note).await?)
     }
+    reconcile(cx, a, since) {
+        let notes = cx.caps.tickets.list_notes(cx.tenant, cx.ticket).await?;
+        Ok(if notes.iter().any(|n| n.visibility == NoteVisibility::Internal && n.text == a.text) {
+            Reconciled::Done(serde_json::Value::Null)
+        } else {
+            Reconciled::NotDone
+        })
+    }
 }
 
 tool! {
@@ -460,6 +481,14 @@ tool! {
         check_length("note", &a.text, 16_000)?;
         let note = Note { visibility: NoteVisibility::Public, text: a.text, author: "msp-agent".into() };
         Ok(cx.caps.tickets.add_note(cx.tenant, cx.ticket, &note).await?)
+    }
+    reconcile(cx, a, since) {
+        let notes = cx.caps.tickets.list_notes(cx.tenant, cx.ticket).await?;
+        Ok(if notes.iter().any(|n| n.visibility == NoteVisibility::Public && n.text == a.text) {
+            Reconciled::Done(serde_json::Value::Null)
+        } else {
+            Reconciled::NotDone
+        })
     }
 }
 
@@ -473,6 +502,11 @@ tool! {
         }
         let entry = TimeEntry { actor: Actor::Agent, minutes: a.minutes, billable: a.billable, notes: a.notes };
         Ok(cx.caps.tickets.log_time(cx.tenant, cx.ticket, &entry).await?)
+    }
+    reconcile(cx, a, since) {
+        let entries = cx.caps.tickets.list_time_entries(cx.tenant, cx.ticket).await?;
+        let same = |e: &TimeEntry| e.actor == Actor::Agent && e.minutes == a.minutes && e.notes == a.notes;
+        Ok(if entries.iter().any(same) { Reconciled::Done(serde_json::Value::Null) } else { Reconciled::NotDone })
     }
 }
 
@@ -493,6 +527,19 @@ tool! {
             None
         };
         Ok(PasswordResetOutput { delivered })
+    }
+    reconcile(cx, a, since) {
+        let user = cx.caps.identity.get_user(cx.tenant, &a.user).await?;
+        let changed = user.state.password_changed_at.is_some_and(|t| t >= since);
+        Ok(match (changed, a.deliver) {
+            (false, _) => Reconciled::NotDone,
+            (true, false) => Reconciled::Done(serde_json::json!({})),
+            (true, true) => Reconciled::Unknown(format!(
+                "the password of {} was changed before the run stopped; whether the new \
+                 password reached the user is not known: confirm with the user or reset it again",
+                a.user
+            )),
+        })
     }
 }
 
@@ -518,6 +565,7 @@ tool! {
     UnlockAccount: "unlock_account", Write, UserArgs => ();
     targets(a) user(&a.user);
     run(cx, a) { Ok(cx.caps.identity.unlock_account(cx.tenant, &a.user).await?) }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 tool! {
@@ -525,6 +573,7 @@ tool! {
     RevokeSessions: "revoke_sessions", Write, UserArgs => ();
     targets(a) user(&a.user);
     run(cx, a) { Ok(cx.caps.identity.revoke_sessions(cx.tenant, &a.user).await?) }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 tool! {
@@ -552,6 +601,7 @@ tool! {
         }
         Ok(deleted)
     }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 tool! {
@@ -559,6 +609,7 @@ tool! {
     DisableAccount: "disable_account", Write, UserArgs => ();
     targets(a) user(&a.user);
     run(cx, a) { Ok(cx.caps.identity.set_sign_in_enabled(cx.tenant, &a.user, false).await?) }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 tool! {
@@ -568,6 +619,11 @@ tool! {
     run(cx, a) {
         let group = find_group(cx, &a.group).await?;
         Ok(cx.caps.identity.add_group_member(cx.tenant, &group.id, &a.user).await?)
+    }
+    reconcile(cx, a, since) {
+        let group = find_group(cx, &a.group).await?;
+        let groups = cx.caps.identity.list_user_groups(cx.tenant, &a.user).await?;
+        Ok(if groups.iter().any(|g| g.id == group.id) { Reconciled::Done(serde_json::Value::Null) } else { Reconciled::NotDone })
     }
 }
 
@@ -579,6 +635,7 @@ tool! {
         let group = find_group(cx, &a.group).await?;
         Ok(cx.caps.identity.remove_group_member(cx.tenant, &group.id, &a.user).await?)
     }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 async fn find_group(cx: &ToolContext<'_>, name: &str) -> Result<Group, ToolError> {
@@ -611,6 +668,7 @@ tool! {
     RemoveLicense: "remove_license", Write, LicenseArgs => ();
     targets(a) user(&a.user);
     run(cx, a) { Ok(cx.caps.identity.remove_license(cx.tenant, &a.user, &a.sku).await?) }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 tool! {
@@ -625,6 +683,7 @@ tool! {
     SetEmailForwarding: "set_email_forwarding", Write, ForwardingArgs => ();
     targets(a) user(&a.user);
     run(cx, a) { Ok(cx.caps.identity.set_email_forwarding(cx.tenant, &a.user, a.forward_to).await?) }
+    reconcile(cx, a, since) { Ok(Reconciled::NotDone) }
 }
 
 tool! {
@@ -632,6 +691,12 @@ tool! {
     CreateUser: "create_user", Write, NewUser => DirectoryUser;
     targets(a) vec![];
     run(cx, a) { Ok(cx.caps.identity.create_user(cx.tenant, &a).await?) }
+    reconcile(cx, a, since) {
+        Ok(match cx.caps.identity.find_user(cx.tenant, &a.upn).await? {
+            Some(user) => Reconciled::Done(serde_json::to_value(user).map_err(|e| ToolError::Precondition(e.to_string()))?),
+            None => Reconciled::NotDone,
+        })
+    }
 }
 
 // ---- Endpoint writes ---------------------------------------------------------------

@@ -10,6 +10,7 @@ mod builtin;
 mod registry;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -39,6 +40,42 @@ pub struct ToolContext<'a> {
     pub ticket: &'a TicketId,
     /// The systems.
     pub caps: &'a Capabilities,
+    /// The durable run this call belongs to, when the agent runs under a
+    /// [`RunStore`](crate::run::RunStore): every write is journaled before and after its
+    /// side effect. `None` for in-memory runs.
+    pub run: Option<&'a crate::run::RunContext>,
+}
+
+impl<'a> ToolContext<'a> {
+    /// A context for one ticket, not journaled.
+    pub fn new(tenant: &'a TenantId, ticket: &'a TicketId, caps: &'a Capabilities) -> Self {
+        ToolContext {
+            tenant,
+            ticket,
+            caps,
+            run: None,
+        }
+    }
+
+    /// When the work on this ticket began: now for an in-memory run, the run's first
+    /// attempt for a durable one (so a resumed run verifies what an earlier attempt did).
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.run.map_or_else(Utc::now, |r| r.began())
+    }
+}
+
+/// Whether a write that was interrupted (the process died after its side effect may have
+/// happened, before the journal recorded it) took effect, judged by re-reading the target
+/// system.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reconciled {
+    /// It took effect: record this output and do not run it again.
+    Done(serde_json::Value),
+    /// It did not take effect, or running it again changes nothing: run it.
+    NotDone,
+    /// It cannot be told, or doing it again would be a second side effect (a second
+    /// secret delivered): a technician must check. The text says what to check.
+    Unknown(String),
 }
 
 /// Why a tool call failed.
@@ -118,4 +155,19 @@ pub trait Tool: Send + Sync + 'static {
 
     /// Do the work.
     async fn run(&self, cx: &ToolContext<'_>, args: Self::Args) -> Result<Self::Output, ToolError>;
+
+    /// After a crash: did a call of this write that started at `since` take effect? Called
+    /// only for writes whose journal entry has a start and no end. The default cannot
+    /// tell, so the resumed run escalates instead of risking a second side effect.
+    async fn reconcile(
+        &self,
+        _cx: &ToolContext<'_>,
+        _args: &Self::Args,
+        _since: DateTime<Utc>,
+    ) -> Result<Reconciled, ToolError> {
+        Ok(Reconciled::Unknown(format!(
+            "`{}` was interrupted; whether it took effect is not known",
+            Self::NAME
+        )))
+    }
 }

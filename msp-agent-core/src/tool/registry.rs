@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use msp_agent_policy::{ActionClass, Tier};
 use serde_json::Value;
 
-use super::{TargetRef, Tool, ToolContext, ToolError};
+use super::{Reconciled, TargetRef, Tool, ToolContext, ToolError};
 use crate::capability::ToolSpec;
+use chrono::{DateTime, Utc};
 
 type ArgBox = Box<dyn Any + Send + Sync>;
 
@@ -23,6 +24,12 @@ pub(crate) trait ErasedTool: Send + Sync {
     fn schema(&self) -> &Value;
     fn validate(&self, args: &Value) -> Result<(ArgBox, Vec<TargetRef>), ToolError>;
     async fn run(&self, cx: &ToolContext<'_>, args: ArgBox) -> Result<Value, ToolError>;
+    async fn reconcile(
+        &self,
+        cx: &ToolContext<'_>,
+        args: &ArgBox,
+        since: DateTime<Utc>,
+    ) -> Result<Reconciled, ToolError>;
 }
 
 struct Erased<T: Tool> {
@@ -91,6 +98,21 @@ impl<T: Tool> ErasedTool for Erased<T> {
         serde_json::to_value(out)
             .map_err(|e| ToolError::Precondition(format!("output of `{}`: {e}", T::NAME)))
     }
+
+    async fn reconcile(
+        &self,
+        cx: &ToolContext<'_>,
+        args: &ArgBox,
+        since: DateTime<Utc>,
+    ) -> Result<Reconciled, ToolError> {
+        let args = args.downcast_ref::<T::Args>().ok_or_else(|| {
+            ToolError::Precondition(format!(
+                "internal: arguments of another tool given to `{}`",
+                T::NAME
+            ))
+        })?;
+        self.tool.reconcile(cx, args, since).await
+    }
 }
 
 /// A tool call whose arguments passed validation; the only thing the gate runs.
@@ -111,6 +133,21 @@ impl ValidatedCall {
     /// Read or write.
     pub fn class(&self) -> ActionClass {
         self.tool.class()
+    }
+
+    /// Take the parsed arguments out to run the call (it cannot run twice).
+    pub(crate) fn take_args(&mut self) -> ArgBox {
+        std::mem::replace(&mut self.args, Box::new(()))
+    }
+
+    /// Did this call, started at `since` and interrupted, take effect? See
+    /// [`Tool::reconcile`].
+    pub async fn reconcile(
+        &self,
+        cx: &ToolContext<'_>,
+        since: DateTime<Utc>,
+    ) -> Result<Reconciled, ToolError> {
+        self.tool.reconcile(cx, &self.args, since).await
     }
 }
 

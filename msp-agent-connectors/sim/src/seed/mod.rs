@@ -18,6 +18,8 @@ use msp_agent_core::domain::{
     NoteVisibility, TenantId, TicketStatus, TimeEntry, UserId,
 };
 
+use msp_agent_core::secrecy::SecretString;
+
 use crate::psa::NewTicket;
 use crate::state::{
     DeviceRecord, DocRecord, GroupRecord, Inner, MailboxRecord, TenantState, UserRecord,
@@ -101,7 +103,19 @@ pub(crate) fn build() -> Inner {
         challenges: Mutex::new(Vec::new()),
         deny_challenges: Mutex::new(Default::default()),
         approvals: Mutex::new(Vec::new()),
+        persist: None,
     }
+}
+
+/// The seed vault of a client (empty for a client the seed does not know). Vault entries
+/// are never written to a state file: a reloaded world takes them from here.
+pub(crate) fn vault(tenant: &TenantId) -> BTreeMap<String, SecretString> {
+    docs::PROFILES
+        .iter()
+        .filter(|p| p.tenant == tenant.as_str())
+        .flat_map(docs::vault)
+        .map(|(name, secret)| (name.to_owned(), secret.into()))
+        .collect()
 }
 
 fn ticket_spec(
@@ -188,6 +202,7 @@ fn seed_directory(t: &mut TenantState) {
             tap: None,
             tap_expires: None,
             sessions_revoked: 0,
+            password_resets: 0,
             sessions_revoked_at: None,
             methods,
             licenses: r.licenses.iter().map(|s| (*s).to_owned()).collect(),
@@ -317,6 +332,7 @@ fn seed_devices(t: &mut TenantState) {
                 print_jobs,
                 temp_gb,
                 top_process: top.to_owned(),
+                script_runs: Vec::new(),
             },
         );
     }

@@ -345,7 +345,7 @@ fn checks_for(taken: &[StepRecord], since: chrono::DateTime<chrono::Utc>) -> Vec
 #[async_trait]
 impl Reason for ModelReason {
     async fn plan(&self, cx: &ToolContext<'_>, ticket: &Ticket, p: &Perception) -> CapResult<Plan> {
-        let since = chrono::Utc::now();
+        let since = cx.started_at();
         let (mut taken, mut findings, mut usage) = (Vec::new(), Vec::new(), Usage::default());
         let end = self
             .run_loop(cx, ticket, p, &mut taken, &mut findings, &mut usage)

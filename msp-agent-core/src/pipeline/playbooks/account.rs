@@ -1,7 +1,6 @@
 //! Password reset, account unlock and MFA reset (DESIGN §7).
 
 use async_trait::async_trait;
-use chrono::Utc;
 use serde_json::json;
 
 use super::self_service_plan;
@@ -24,7 +23,8 @@ impl Playbook for PasswordReset {
         Intent::PasswordReset
     }
 
-    async fn plan(&self, _cx: &ToolContext<'_>, _t: &Ticket, p: &Perception) -> CapResult<Plan> {
+    async fn plan(&self, cx: &ToolContext<'_>, _t: &Ticket, p: &Perception) -> CapResult<Plan> {
+        let since = cx.started_at();
         Ok(self_service_plan(
             "password_reset",
             "Account / Password reset",
@@ -37,7 +37,7 @@ impl Playbook for PasswordReset {
                 )];
                 let mut checks = vec![Check::PasswordChanged {
                     user: user.id.clone(),
-                    since: Utc::now(),
+                    since,
                 }];
                 if user.state.locked {
                     steps.push(PlannedCall::new(

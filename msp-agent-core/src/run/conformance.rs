@@ -1,0 +1,1 @@
+//! Conformance checks for [`RunStore`](super::RunStore) implementations (feature `test-utils`).
