@@ -266,6 +266,13 @@ async fn boundaries_come_in_order_for_every_write() {
         );
         assert!(chunk.iter().all(|p| p.0 == chunk[0].0));
     }
+    // The five writes, and the plan journaled before them.
     let run = store.runs(&RunFilter::default()).await.unwrap().remove(0);
-    assert_eq!(store.steps(run.id).await.unwrap().len(), 5);
+    let journal = store.steps(run.id).await.unwrap();
+    assert_eq!(journal.len(), 6);
+    assert!(
+        journal
+            .iter()
+            .any(|e| e.action == "$plan" && e.record.is_some())
+    );
 }

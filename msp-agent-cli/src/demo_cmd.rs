@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use msp_agent_core::agent::Agent;
+use msp_agent_core::agent::{Agent, AgentBuilder};
 use msp_agent_core::audit::{AuditSink, JsonlAuditSink, MemoryAuditSink};
 use msp_agent_core::report::{Totals, render_table};
 use msp_agent_sim::{ApprovalMode, SimMsp};
@@ -49,28 +49,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::input(format!("runtime: {e}")))?;
     runtime.block_on(async {
         let sim = SimMsp::seeded();
-        let audit: Arc<dyn AuditSink> = match &args.audit {
-            Some(path) => Arc::new(JsonlAuditSink::open(path).map_err(Failure::input)?),
-            None => Arc::new(MemoryAuditSink::new()),
-        };
-        let mut builder = Agent::builder(sim.capabilities()).audit(audit);
-        let approver = "sim-technician".to_owned();
-        match args.approvals {
-            Approvals::Approve => {
-                builder = builder.approvals(
-                    sim.approvals(ApprovalMode::ApproveAll { approver }),
-                    Duration::from_secs(5),
-                );
-            }
-            Approvals::Reject => {
-                builder = builder.approvals(
-                    sim.approvals(ApprovalMode::RejectAll { approver }),
-                    Duration::from_secs(5),
-                );
-            }
-            Approvals::None => {}
-        }
-        let agent = builder.build();
+        let agent = sim_agent(&sim, args.audit.as_deref(), args.approvals)?.build();
         let mut reports = Vec::new();
         for result in agent.handle_many(sim.open_tickets(), 4).await {
             reports.push(result.map_err(Failure::input)?);
@@ -86,4 +65,25 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), Failure> {
         }
         Ok(())
     })
+}
+
+/// An agent over the simulated MSP with an audit trail (a JSON Lines file, or in memory)
+/// and approvals answered by a simulated technician as `approvals` says.
+pub(crate) fn sim_agent(
+    sim: &SimMsp,
+    audit: Option<&std::path::Path>,
+    approvals: Approvals,
+) -> Result<AgentBuilder, Failure> {
+    let audit: Arc<dyn AuditSink> = match audit {
+        Some(path) => Arc::new(JsonlAuditSink::open(path).map_err(Failure::input)?),
+        None => Arc::new(MemoryAuditSink::new()),
+    };
+    let builder = Agent::builder(sim.capabilities()).audit(audit);
+    let approver = "sim-technician".to_owned();
+    let mode = match approvals {
+        Approvals::Approve => ApprovalMode::ApproveAll { approver },
+        Approvals::Reject => ApprovalMode::RejectAll { approver },
+        Approvals::None => return Ok(builder),
+    };
+    Ok(builder.approvals(sim.approvals(mode), Duration::from_secs(5)))
 }

@@ -10,6 +10,7 @@ mod audit_cmd;
 mod classify_cmd;
 mod demo_cmd;
 mod policy_cmd;
+mod runs_cmd;
 mod shadow_cmd;
 
 /// msp-agent: guarded agentic automation for MSP help desks.
@@ -34,6 +35,12 @@ enum Command {
     Audit(audit_cmd::AuditCommand),
     /// Replay a ticket history in shadow mode: KPIs, rollout gates, HTML report.
     Shadow(shadow_cmd::ShadowArgs),
+    /// Work tickets durably: queue them in a run store and work them with a worker;
+    /// a crashed run resumes where it stopped.
+    Run(runs_cmd::RunArgs),
+    /// Inspect and steer durable runs.
+    #[command(subcommand)]
+    Runs(runs_cmd::RunsCommand),
 }
 
 /// A failure that ends the command with an exit code and a one-line message.
@@ -60,6 +67,8 @@ fn main() -> ExitCode {
         Command::Classify(args) => classify_cmd::run(args),
         Command::Audit(cmd) => audit_cmd::run(cmd),
         Command::Shadow(args) => shadow_cmd::run(args),
+        Command::Run(args) => runs_cmd::run(args),
+        Command::Runs(cmd) => runs_cmd::runs(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,7 +23,27 @@
 //! ```toml
 //! msp-agent-connectors = { version = "0.1", features = ["connectwise", "entra"] }
 //! ```
+//!
+//! ## Choosing the PSA by configuration
+//!
+//! [`config::ConnectorsConfig`] reads a small TOML file whose `[psa] vendor = …` picks the
+//! ticket system (`sim`, `connectwise`, `autotask`, `halopsa`, `syncro`) with that vendor's
+//! settings; secrets are named environment variables, never inline. Switching from the
+//! simulator to a real PSA is then an edit of the file, not of the code:
+//!
+//! ```no_run
+//! # fn demo(base: msp_agent_core::capability::Capabilities) -> Result<(), msp_agent_connectors::config::ConfigError> {
+//! use msp_agent_connectors::config::ConnectorsConfig;
+//!
+//! let config = ConnectorsConfig::from_path("connectors.toml")?;
+//! let caps = config.builder().capabilities(base)?; // `base` with the configured PSA
+//! # let _ = caps; Ok(()) }
+//! ```
+//!
+//! The `sim` feature compiles `vendor = "sim"` (the simulated PSA of `msp-agent-sim`).
 #![forbid(unsafe_code)]
+
+pub mod config;
 
 /// Shared HTTP plumbing (client, errors, retries, auth, rate limits, pagination).
 pub use msp_agent_http as http;

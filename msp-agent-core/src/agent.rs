@@ -297,16 +297,40 @@ impl Agent {
             .get_ticket(tenant, ticket_id)
             .await
             .map_err(cap_err)?;
-        let perception = self
-            .perceive
-            .perceive(&cx, &ticket)
-            .await
-            .map_err(cap_err)?;
-        let plan = self
-            .reason
-            .plan(&cx, &ticket, &perception)
-            .await
-            .map_err(cap_err)?;
+        let saved = match run {
+            Some(run) => run.saved_plan().await,
+            None => None,
+        };
+        let (perception, mut plan) = match saved {
+            Some(saved) => saved,
+            None => {
+                let perception = self
+                    .perceive
+                    .perceive(&cx, &ticket)
+                    .await
+                    .map_err(cap_err)?;
+                let plan = self
+                    .reason
+                    .plan(&cx, &ticket, &perception)
+                    .await
+                    .map_err(cap_err)?;
+                // A durable run keeps its plan: a resumed attempt follows it rather than
+                // planning again from a world its own steps changed. (A model's tool loop
+                // already acted while planning; it plans again, through the journal.)
+                if let Some(run) = run
+                    && plan.taken.is_empty()
+                {
+                    run.save_plan(&perception, &plan).await;
+                }
+                (perception, plan)
+            }
+        };
+        // A resumed run whose new plan escalates says what the earlier attempt did.
+        if let Some(run) = run
+            && plan.escalate.is_some()
+        {
+            plan.findings.extend(run.earlier_steps().await);
+        }
 
         // Steps a planner already took through the gate (the model's tool loop) come first.
         let mut steps = plan.taken.clone();
@@ -361,6 +385,9 @@ impl Agent {
         let minutes = u32::try_from(started.elapsed().as_secs().div_ceil(60))
             .unwrap_or(u32::MAX)
             .max(1);
+        if let Some(run) = run {
+            run.enter_closure();
+        }
         let closure = self
             .evaluate
             .evaluate(

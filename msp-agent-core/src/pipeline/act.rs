@@ -249,27 +249,52 @@ impl PolicyGate {
             }
             Ok(ApprovalState::Answered(decision)) => approved(decision),
             Ok(ApprovalState::Pending { requested_at }) => {
+                // Asked by an attempt that died: the gateway's answer to it may be lost
+                // with that process, so ask again; an answer given meanwhile through the
+                // store wins.
                 let waited = (Utc::now() - requested_at).to_std().unwrap_or_default();
                 if waited >= self.approval_timeout {
-                    timed_out
-                } else {
-                    Err((StepStatus::Parked, None))
+                    return timed_out;
                 }
+                self.ask(gateway, run, &key, request, self.approval_timeout - waited)
+                    .await
             }
             Ok(ApprovalState::New) => {
-                let wait = run.park_wait().min(self.approval_timeout);
-                match tokio::time::timeout(wait, gateway.request_approval(request)).await {
-                    Ok(Ok(decision)) => {
-                        if let Err(e) = run.store().answer_approval(&key, &decision).await {
-                            tracing::warn!(error = %e, "run store: approval answer not recorded");
-                        }
-                        approved(decision)
-                    }
-                    Ok(Err(_)) => timed_out,
-                    Err(_) if wait < self.approval_timeout => Err((StepStatus::Parked, None)),
-                    Err(_) => timed_out,
+                self.ask(gateway, run, &key, request, self.approval_timeout)
+                    .await
+            }
+        }
+    }
+
+    /// Post a request to the gateway and wait up to the run's park time (at most `left`);
+    /// record the answer in the store, or park the run.
+    async fn ask(
+        &self,
+        gateway: &Arc<dyn ApprovalGateway>,
+        run: &RunContext,
+        key: &str,
+        request: &ApprovalRequest,
+        left: Duration,
+    ) -> Result<String, (StepStatus, Option<String>)> {
+        let wait = run.park_wait().min(left);
+        match tokio::time::timeout(wait, gateway.request_approval(request)).await {
+            Ok(Ok(decision)) => {
+                if let Err(e) = run.store().answer_approval(key, &decision).await {
+                    tracing::warn!(error = %e, "run store: approval answer not recorded");
+                }
+                // The first answer recorded wins (one may have come in through the store).
+                match run
+                    .store()
+                    .request_approval(run.claim(), key, request)
+                    .await
+                {
+                    Ok(ApprovalState::Answered(first)) => approved(first),
+                    _ => approved(decision),
                 }
             }
+            Ok(Err(_)) => Err((StepStatus::ApprovalTimedOut, None)),
+            Err(_) if wait < left => Err((StepStatus::Parked, None)),
+            Err(_) => Err((StepStatus::ApprovalTimedOut, None)),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Perceive: ticket → intent, confidence, entities, verified requester, affected user.
 
 use async_trait::async_trait;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::classify::{Classifier, Entities};
 use crate::domain::{Contact, DirectoryUser, Intent, Ticket};
@@ -9,7 +9,7 @@ use crate::error::CapResult;
 use crate::tool::ToolContext;
 
 /// Outcome of checking the requester: ticket sender ↔ PSA contact ↔ directory user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum RequesterCheck {
     /// The sender is a PSA contact of this client with a matching directory account.
@@ -37,7 +37,7 @@ impl RequesterCheck {
 }
 
 /// What the agent understood of a ticket.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Perception {
     /// Triage intent.
     pub intent: Intent,

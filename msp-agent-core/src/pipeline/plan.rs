@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::act::StepRecord;
@@ -11,7 +11,7 @@ use crate::capability::Usage;
 use crate::domain::{TicketStatus, UserId};
 
 /// One tool call a plan wants to make.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannedCall {
     /// Tool (action) name.
     pub tool: String,
@@ -20,7 +20,7 @@ pub struct PlannedCall {
     /// Why, for the audit trail.
     pub why: String,
     /// Name under which the step's output is kept for later steps (see [`PlannedCall::bind`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bind: Option<String>,
 }
 
@@ -88,7 +88,7 @@ impl PlannedCall {
 }
 
 /// A post-condition Evaluate re-reads from the target system.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "check", rename_all = "snake_case")]
 pub enum Check {
     /// The password changed after `since` and must be changed at next sign-in.
@@ -128,7 +128,7 @@ pub enum Check {
 }
 
 /// What the agent will do for a ticket.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// Name of the playbook (or planner) that made it.
     pub playbook: String,
@@ -148,10 +148,10 @@ pub struct Plan {
     /// Steps a planner already took through the policy gate while planning (the model's
     /// tool loop); the agent reports them before any of `steps`, and Evaluate judges them
     /// like executed plan steps. Empty for playbooks.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing, default)]
     pub taken: Vec<StepRecord>,
     /// Model tokens spent making the plan, when a model made it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::store::{Claim, JournalEntry, RunStore, StoreResult};
-use crate::pipeline::{StepRecord, StepStatus};
+use crate::pipeline::{Perception, Plan, StepRecord, StepStatus};
 use msp_agent_policy::{Decision, Outcome, Tier};
 
 /// A point in a journaled write.
@@ -177,6 +177,80 @@ impl RunContext {
 
     pub(crate) fn park_wait(&self) -> Duration {
         self.park_after
+    }
+
+    /// Steps of the closure (note, category, time, status) are numbered from here, apart
+    /// from the plan's, so a resumed run whose plan changed still closes the ticket.
+    pub const CLOSURE_SEQ: u32 = 1_000;
+
+    /// The journal position of the run's plan.
+    const PLAN_SEQ: u32 = Self::CLOSURE_SEQ - 1;
+
+    /// The perception and plan an earlier attempt journaled, so a resumed run follows the
+    /// same plan instead of planning again from a world its own steps changed.
+    pub(crate) async fn saved_plan(&self) -> Option<(Perception, Plan)> {
+        let entry = self
+            .store
+            .step(self.claim.run, Self::PLAN_SEQ)
+            .await
+            .ok()??;
+        let record = entry.record?;
+        let perception = serde_json::from_value(record.get("perception")?.clone()).ok()?;
+        let plan = serde_json::from_value(record.get("plan")?.clone()).ok()?;
+        Some((perception, plan))
+    }
+
+    /// Journal the perception and plan (before any step runs).
+    pub(crate) async fn save_plan(&self, perception: &Perception, plan: &Plan) {
+        let record =
+            serde_json::json!({ "status": "planned", "perception": perception, "plan": plan });
+        let saved = async {
+            self.store
+                .step_started(&self.claim, Self::PLAN_SEQ, "$plan", "plan")
+                .await?;
+            self.store
+                .step_finished(&self.claim, Self::PLAN_SEQ, &record)
+                .await
+        };
+        if let Err(e) = saved.await {
+            tracing::warn!(error = %e, "run journal: plan not recorded");
+        }
+    }
+
+    /// Number the following steps as closure steps.
+    pub(crate) fn enter_closure(&self) {
+        self.next.store(Self::CLOSURE_SEQ, Ordering::Relaxed);
+    }
+
+    /// What earlier attempts of this run did before the closure, one line each, for the
+    /// technician's note when the resumed run does not take the same path.
+    pub(crate) async fn earlier_steps(&self) -> Vec<String> {
+        if self.claim.attempt < 2 {
+            return Vec::new();
+        }
+        let entries = match self.store.steps(self.claim.run).await {
+            Ok(entries) => entries,
+            Err(e) => return vec![format!("the run journal could not be read: {e}")],
+        };
+        entries
+            .into_iter()
+            .filter(|e| e.seq < Self::PLAN_SEQ)
+            .map(|e| {
+                let status = e
+                    .record
+                    .as_ref()
+                    .and_then(|r| r.get("status"))
+                    .and_then(Value::as_str)
+                    .map_or_else(
+                        || "interrupted: it may have run, check the target system".to_owned(),
+                        str::to_owned,
+                    );
+                format!(
+                    "an earlier attempt of this run did `{}`: {status}",
+                    e.action
+                )
+            })
+            .collect()
     }
 
     /// Position of the next step.

@@ -5,8 +5,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
 use tracing::Instrument;
 
 use super::journal::{BoundaryHook, RunContext};
@@ -74,6 +72,11 @@ pub struct WorkerStats {
 /// # Ok(()) }
 /// ```
 pub struct Worker {
+    inner: Arc<Inner>,
+}
+
+/// What each run task needs, shared.
+struct Inner {
     agent: Arc<Agent>,
     store: Arc<dyn RunStore>,
     config: WorkerConfig,
@@ -83,7 +86,7 @@ pub struct Worker {
 impl std::fmt::Debug for Worker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Worker")
-            .field("config", &self.config)
+            .field("config", &self.inner.config)
             .finish_non_exhaustive()
     }
 }
@@ -97,17 +100,39 @@ impl Worker {
     /// A worker over a store.
     pub fn new(agent: Arc<Agent>, store: Arc<dyn RunStore>, config: WorkerConfig) -> Self {
         Worker {
-            agent,
-            store,
-            config,
-            hook: None,
+            inner: Arc::new(Inner {
+                agent,
+                store,
+                config,
+                hook: None,
+            }),
         }
     }
 
     /// Report every journaled step boundary to `hook`.
-    pub fn with_hook(mut self, hook: BoundaryHook) -> Self {
-        self.hook = Some(hook);
-        self
+    pub fn with_hook(self, hook: BoundaryHook) -> Self {
+        let Inner {
+            agent,
+            store,
+            config,
+            ..
+        } = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            Err(shared) => Inner {
+                agent: shared.agent.clone(),
+                store: shared.store.clone(),
+                config: shared.config.clone(),
+                hook: None,
+            },
+        };
+        Worker {
+            inner: Arc::new(Inner {
+                agent,
+                store,
+                config,
+                hook: Some(hook),
+            }),
+        }
     }
 
     /// Work runs until the queue is empty and nothing is in flight.
@@ -127,28 +152,33 @@ impl Worker {
         stop_when_idle: bool,
         shutdown: impl Future<Output = ()>,
     ) -> StoreResult<WorkerStats> {
+        let inner = &self.inner;
+        let slots = inner.config.concurrency.max(1);
         let mut stats = WorkerStats::default();
-        let mut in_flight = FuturesUnordered::new();
+        // Each run is its own task, so runs keep going (and release their store
+        // connections) while this loop waits on the store for more work.
+        let mut in_flight = tokio::task::JoinSet::new();
         let mut shutdown = std::pin::pin!(shutdown);
         let mut stopping = false;
         loop {
-            let free = self.config.concurrency.max(1) - in_flight.len();
+            let free = slots - in_flight.len();
             if !stopping && free > 0 {
-                for claim in self
+                for claim in inner
                     .store
-                    .claim(&self.config.id, self.config.lease, free)
+                    .claim(&inner.config.id, inner.config.lease, free)
                     .await?
                 {
-                    in_flight.push(self.work_one(claim));
+                    let inner = inner.clone();
+                    in_flight.spawn(async move { inner.work_one(claim).await });
                 }
             }
             if in_flight.is_empty() && (stopping || stop_when_idle) {
                 return Ok(stats);
             }
-            let poll = tokio::time::sleep(self.config.poll);
+            let poll = tokio::time::sleep(inner.config.poll);
             tokio::select! {
-                Some(ended) = in_flight.next() => match ended {
-                    Ended::Finished(tenant, state) => {
+                Some(ended) = in_flight.join_next() => match ended {
+                    Ok(Ended::Finished(tenant, state)) => {
                         match state {
                             RunState::AwaitingApproval => stats.parked += 1,
                             RunState::Failed => stats.failed += 1,
@@ -156,14 +186,19 @@ impl Worker {
                         }
                         *stats.per_tenant.entry(tenant).or_default() += 1;
                     }
-                    Ended::Lost => stats.lost += 1,
+                    Ok(Ended::Lost) => stats.lost += 1,
+                    // A run that panicked: its lease runs out and it is claimed again.
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    Err(_) => stats.lost += 1,
                 },
                 () = &mut shutdown, if !stopping => stopping = true,
-                () = poll, if in_flight.len() < self.config.concurrency.max(1) => {}
+                () = poll, if in_flight.len() < slots => {}
             }
         }
     }
+}
 
+impl Inner {
     async fn work_one(&self, claim: Claim) -> Ended {
         let span = tracing::info_span!("run", run = %claim.run, tenant = %claim.tenant);
         self.work_claim(claim).instrument(span).await
