@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{acme, approving, ordinary_user};
+use common::{acme, approving, assert_no_note_twice, ordinary_user};
 use msp_agent::domain::{Intent, TicketId, TicketStatus};
 use msp_agent::prelude::*;
 use msp_agent::run::{Boundary, RunFilter, RunState, Worker, WorkerConfig};
@@ -177,15 +177,8 @@ fn crash_everywhere(scenario: Scenario, check: impl Fn(usize, &SimMsp, &str)) ->
             ticket.status
         );
         // No note twice, no time entry twice.
+        assert_no_note_twice(&msp, &run.ticket, &format!("boundary {k}"));
         let notes = msp.notes(&acme(), &run.ticket);
-        let mut texts: Vec<&str> = notes.iter().map(|n| n.text.as_str()).collect();
-        texts.sort_unstable();
-        texts.dedup();
-        assert_eq!(
-            texts.len(),
-            notes.len(),
-            "boundary {k}: a note was written twice"
-        );
         assert_eq!(
             msp.time_entries(&acme(), &run.ticket).len(),
             1,

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{acme, approving, ordinary_user};
+use common::{acme, approving, assert_no_note_twice, ordinary_user};
 use msp_agent::capability::ApprovalDecision;
 use msp_agent::domain::{Intent, TicketId, TicketStatus};
 use msp_agent::prelude::*;
@@ -44,15 +44,7 @@ fn password_ticket(msp: &SimMsp) -> (TicketId, msp_agent::domain::DirectoryUser)
 fn assert_once(msp: &SimMsp, ticket: &TicketId, user: &msp_agent::domain::DirectoryUser) {
     assert!(msp.password_resets(&acme(), &user.id) <= 1);
     assert!(msp.delivery_count(&acme(), &user.id, "password_reset") <= 1);
-    let notes = msp.notes(&acme(), ticket);
-    let mut texts: Vec<&str> = notes.iter().map(|n| n.text.as_str()).collect();
-    texts.sort_unstable();
-    texts.dedup();
-    assert_eq!(
-        texts.len(),
-        notes.len(),
-        "a note was written twice: {notes:#?}"
-    );
+    assert_no_note_twice(msp, ticket, "durable run");
     assert!(msp.time_entries(&acme(), ticket).len() <= 1);
 }
 

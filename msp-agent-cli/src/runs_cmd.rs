@@ -204,12 +204,7 @@ pub(crate) fn runs(cmd: RunsCommand) -> Result<(), Failure> {
                     println!("outcome: {outcome}");
                 }
                 for step in store.steps(r.id).await.map_err(store_err)? {
-                    let status = step
-                        .record
-                        .as_ref()
-                        .and_then(|rec| rec.get("status"))
-                        .and_then(|s| s.as_str())
-                        .unwrap_or("started, not finished");
+                    let status = step.status().unwrap_or("started, not finished");
                     println!("  step {:>2} {:<24} {status}", step.seq, step.action);
                 }
                 for a in store.pending_approvals().await.map_err(store_err)? {

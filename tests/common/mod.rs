@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use msp_agent::domain::{DirectoryUser, TenantId};
+use msp_agent::domain::{DirectoryUser, TenantId, TicketId};
 use msp_agent::prelude::*;
 use msp_agent::sim::{ApprovalMode, SimMsp};
 
@@ -36,4 +36,17 @@ pub fn approving(msp: &SimMsp) -> AgentBuilder {
         }),
         Duration::from_secs(5),
     )
+}
+
+/// No note was written twice on the ticket (`context` names the case in the failure).
+pub fn assert_no_note_twice(msp: &SimMsp, ticket: &TicketId, context: &str) {
+    let notes = msp.notes(&acme(), ticket);
+    let mut texts: Vec<&str> = notes.iter().map(|n| n.text.as_str()).collect();
+    texts.sort_unstable();
+    texts.dedup();
+    assert_eq!(
+        texts.len(),
+        notes.len(),
+        "{context}: a note was written twice: {notes:#?}"
+    );
 }

@@ -485,6 +485,8 @@ impl PolicyGate {
             Outcome::Halted => (Some(StepStatus::Halted), "none".to_owned()),
         };
 
+        // Set once the tool ran: only then is there an end to journal.
+        let mut ran = false;
         let (status, output, error, calls) = match status {
             Some(s) => (s, None, None, Vec::new()),
             None => {
@@ -503,6 +505,7 @@ impl PolicyGate {
                     let tool = validated.tool.clone();
                     let (result, calls): (Result<Value, ToolError>, _) =
                         recording(tool.run(cx, validated.take_args())).await;
+                    ran = true;
                     if let Some((run, seq, _)) = &journal {
                         run.effect_done(*seq, action);
                     }
@@ -528,11 +531,7 @@ impl PolicyGate {
         self.audit_step(cx, &validated, &record, calls, &reasoning)
             .await?;
         if let Some((run, seq, _)) = &journal
-            && matches!(record.status, StepStatus::Executed | StepStatus::Failed)
-            && record
-                .error
-                .as_deref()
-                .is_none_or(|e| !e.starts_with("run journal:"))
+            && ran
             && let Some(j) = JournalRecord::of(&record)
             && let Err(e) = run.finished(*seq, &j, action).await
         {

@@ -237,14 +237,8 @@ impl RunContext {
             .filter(|e| e.seq < Self::PLAN_SEQ)
             .map(|e| {
                 let status = e
-                    .record
-                    .as_ref()
-                    .and_then(|r| r.get("status"))
-                    .and_then(Value::as_str)
-                    .map_or_else(
-                        || "interrupted: it may have run, check the target system".to_owned(),
-                        str::to_owned,
-                    );
+                    .status()
+                    .unwrap_or("interrupted: it may have run, check the target system");
                 format!(
                     "an earlier attempt of this run did `{}`: {status}",
                     e.action

@@ -131,6 +131,11 @@ pub struct JournalEntry {
 }
 
 impl JournalEntry {
+    /// The recorded step status (`executed`, `failed`, …), `None` while unfinished.
+    pub fn status(&self) -> Option<&str> {
+        self.record.as_ref()?.get("status")?.as_str()
+    }
+
     /// The idempotency key of a step: derived from (tenant, ticket, step).
     pub fn key(tenant: &TenantId, ticket: &TicketId, seq: u32) -> String {
         format!("{tenant}/{ticket}/{seq}")

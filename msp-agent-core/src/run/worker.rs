@@ -72,10 +72,11 @@ pub struct WorkerStats {
 /// # Ok(()) }
 /// ```
 pub struct Worker {
-    inner: Arc<Inner>,
+    inner: Inner,
 }
 
-/// What each run task needs, shared.
+/// What each run task needs; shared by the tasks of one `work` call.
+#[derive(Clone)]
 struct Inner {
     agent: Arc<Agent>,
     store: Arc<dyn RunStore>,
@@ -100,39 +101,19 @@ impl Worker {
     /// A worker over a store.
     pub fn new(agent: Arc<Agent>, store: Arc<dyn RunStore>, config: WorkerConfig) -> Self {
         Worker {
-            inner: Arc::new(Inner {
+            inner: Inner {
                 agent,
                 store,
                 config,
                 hook: None,
-            }),
+            },
         }
     }
 
     /// Report every journaled step boundary to `hook`.
-    pub fn with_hook(self, hook: BoundaryHook) -> Self {
-        let Inner {
-            agent,
-            store,
-            config,
-            ..
-        } = match Arc::try_unwrap(self.inner) {
-            Ok(inner) => inner,
-            Err(shared) => Inner {
-                agent: shared.agent.clone(),
-                store: shared.store.clone(),
-                config: shared.config.clone(),
-                hook: None,
-            },
-        };
-        Worker {
-            inner: Arc::new(Inner {
-                agent,
-                store,
-                config,
-                hook: Some(hook),
-            }),
-        }
+    pub fn with_hook(mut self, hook: BoundaryHook) -> Self {
+        self.inner.hook = Some(hook);
+        self
     }
 
     /// Work runs until the queue is empty and nothing is in flight.
@@ -152,7 +133,7 @@ impl Worker {
         stop_when_idle: bool,
         shutdown: impl Future<Output = ()>,
     ) -> StoreResult<WorkerStats> {
-        let inner = &self.inner;
+        let inner = Arc::new(self.inner.clone());
         let slots = inner.config.concurrency.max(1);
         let mut stats = WorkerStats::default();
         // Each run is its own task, so runs keep going (and release their store
